@@ -1,0 +1,3 @@
+from gencfg.cli import main
+
+raise SystemExit(main())

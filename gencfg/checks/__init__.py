@@ -1,0 +1,57 @@
+"""Semantic checks of the inventory: one module per check, registered here explicitly.
+
+Each module has ``ID``, ``CODES`` and ``check(ctx)``, and documents itself (pass and
+fail examples) in its docstring; ``gencfg checks`` prints them.
+"""
+
+from __future__ import annotations
+
+from gencfg.checks import (
+    addresses_in_vpc,
+    cluster_ids,
+    control_plane_roles,
+    docker_support,
+    manager_auth,
+    pinned_version,
+    port_conflicts,
+    rate_limits,
+    runtime_settings,
+    safe_names,
+    secrets,
+    unique_addresses,
+    unique_names,
+    vpc_cidrs,
+    vpc_isolation,
+)
+from gencfg.checks.base import Check, CheckContext
+from gencfg.problem import Problem
+
+_MODULES: tuple[Check, ...] = (
+    pinned_version,
+    safe_names,
+    unique_names,
+    unique_addresses,
+    vpc_cidrs,
+    addresses_in_vpc,
+    cluster_ids,
+    control_plane_roles,
+    vpc_isolation,
+    port_conflicts,
+    manager_auth,
+    secrets,
+    rate_limits,
+    docker_support,
+    runtime_settings,
+)
+
+CHECKS: dict[str, Check] = {module.ID: module for module in _MODULES}
+
+
+def run_checks(ctx: CheckContext) -> list[Problem]:
+    """Run every registered check and collect what they find."""
+    return [problem for module in CHECKS.values() for problem in module.check(ctx)]
+
+
+def all_codes() -> dict[str, tuple[str, str]]:
+    """Every check code -> (check id, meaning)."""
+    return {code: (m.ID, meaning) for m in CHECKS.values() for code, meaning in m.CODES.items()}

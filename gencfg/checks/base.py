@@ -1,0 +1,65 @@
+"""What every semantic check gets, and the shape every check module has."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Protocol
+
+from gencfg.inventory.model import Deployment, Vpc
+from gencfg.inventory.source import JsonPath, SourceMap, format_path
+from gencfg.problem import Level, Problem
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HostRef:
+    """Any machine of the inventory, with its role, for checks that look at all of them."""
+
+    name: str
+    ip: str
+    role: str
+    vpc: Vpc
+    path: JsonPath
+
+
+@dataclasses.dataclass(slots=True)
+class CheckContext:
+    """The resolved inventory plus what is needed to point at its source."""
+
+    model: Deployment
+    smap: SourceMap
+
+    def problem(
+        self,
+        code: str,
+        path: JsonPath,
+        message: str,
+        *,
+        level: Level = Level.ERROR,
+        key: bool = False,
+    ) -> Problem:
+        """A problem located at the inventory node ``path`` (its key with ``key=True``)."""
+        mark = self.smap.locate(path, key=key)
+        return Problem(mark.file, mark.line, mark.col, code, message, level, format_path(path))
+
+    def hosts(self) -> Iterator[HostRef]:
+        """Every machine: control-plane VMs, peer VMs and listed Kubernetes nodes."""
+        for vpc in self.model.vpcs:
+            for vm in vpc.control_plane:
+                yield HostRef(vm.name, vm.ip, "control-plane VM", vpc, vm.path)
+            for pvm in vpc.peer_vms:
+                yield HostRef(pvm.name, pvm.ip, "peer VM", vpc, pvm.path)
+            for group in vpc.node_groups:
+                for node in group.nodes:
+                    yield HostRef(node.name, node.ip, "Kubernetes node", vpc, node.path)
+
+
+class Check(Protocol):
+    """A check module: ``ID``, ``CODES`` and ``check``; its docstring documents it."""
+
+    ID: str
+    CODES: dict[str, str]
+
+    def check(self, ctx: CheckContext) -> Iterator[Problem]:
+        """Yield the problems found in ``ctx``."""
+        ...

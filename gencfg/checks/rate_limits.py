@@ -1,0 +1,68 @@
+"""Rate limits are ones dfdaemon accepts and that make sense together.
+
+ID: ``rate-limits``. Code GC309 (error).
+
+dfdaemon v2.1 refuses to start when ``download.totalRateLimit`` or ``upload.rateLimit``
+is below 20Mi (``DefaultMinRate``); a per-peer limit above the total can never be
+reached and usually means the two were swapped.
+
+Pass::
+
+    peer: {total_rate_limit: 2Gi, per_peer_rate_limit: 512Mi}
+
+Fail::
+
+    peer: {total_rate_limit: 512Mi, per_peer_rate_limit: 2Gi}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gencfg.checks.base import CheckContext
+from gencfg.inventory.model import Dfdaemon
+from gencfg.inventory.source import JsonPath
+from gencfg.problem import Problem
+from gencfg.units import MiB, format_size, parse_size
+
+ID = "rate-limits"
+CODES = {"GC309": "a rate limit is below dfdaemon's minimum or above the total limit"}
+
+MIN_RATE = 20 * MiB
+
+
+def _settings(ctx: CheckContext) -> Iterator[tuple[str, Dfdaemon, JsonPath]]:
+    for vpc in ctx.model.vpcs:
+        for vm in vpc.control_plane:
+            if vm.runs("seed_peer"):
+                yield f"seed peer of {vm.name}", vm.seed_peer, vm.path
+        for group in vpc.node_groups:
+            yield f"peers of group {group.name}", group.peer, group.path
+        for pvm in vpc.peer_vms:
+            yield f"peer {pvm.name}", pvm.peer, pvm.path
+
+
+def check(ctx: CheckContext) -> Iterator[Problem]:
+    """Check each dfdaemon's limits; report a layer's mistake once, where it is written."""
+    reported: set[JsonPath] = set()
+    for who, s, owner in _settings(ctx):
+        for key in ("total_rate_limit", "upload_rate_limit"):
+            value = parse_size(getattr(s, key))
+            path = s.origins.get(key, owner)
+            if value < MIN_RATE and path not in reported:
+                reported.add(path)
+                yield ctx.problem(
+                    "GC309",
+                    path,
+                    f"{key} of {who} is {format_size(value)}; dfdaemon requires at least 20Mi",
+                )
+        total, per_peer = parse_size(s.total_rate_limit), parse_size(s.per_peer_rate_limit)
+        path = s.origins.get("per_peer_rate_limit", s.origins.get("total_rate_limit", owner))
+        if per_peer > total and path not in reported:
+            reported.add(path)
+            yield ctx.problem(
+                "GC309",
+                path,
+                f"per_peer_rate_limit of {who} ({format_size(per_peer)}) exceeds its "
+                f"total_rate_limit ({format_size(total)})",
+            )

@@ -1,0 +1,1 @@
+"""Facts about Dragonfly releases that several stages need (ports, release lines)."""

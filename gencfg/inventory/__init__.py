@@ -1,0 +1,1 @@
+"""Loading, validating and resolving the inventory (the user's input)."""

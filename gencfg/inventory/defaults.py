@@ -1,0 +1,64 @@
+"""Built-in defaults: the first (most general) layer of every setting.
+
+Values follow the Dragonfly v2.1 docker-compose templates and Helm chart 1.1.12, except
+where those are unsafe or wrong for production (see docs/inventory.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+PEER: Final[dict[str, Any]] = {
+    "cache_dir": "/data/dfget/cache",
+    "data_dir": "/data/dfget/data",
+    "log_dir": "/var/log/dragonfly/daemon",
+    "total_rate_limit": "1024Mi",
+    "per_peer_rate_limit": "512Mi",
+    "upload_rate_limit": "1024Mi",
+    "piece_download_timeout": "30s",
+    "calculate_digest": True,
+    "proxy_rules": [{"regx": "blobs/sha256.*"}],
+    "task_expire_time": "6h",
+    "disk_gc_threshold": None,
+    "disk_gc_threshold_percent": None,
+    "resources": {
+        "requests": {"cpu": "500m", "memory": "512Mi"},
+        "limits": {"cpu": "2", "memory": "2Gi"},
+    },
+}
+
+# Seed peers serve every peer of the VPC on a cold start: twice the bandwidth.
+SEED_PEER: Final[dict[str, Any]] = {
+    **PEER,
+    "total_rate_limit": "2048Mi",
+    "per_peer_rate_limit": "1024Mi",
+    "upload_rate_limit": "2048Mi",
+    "resources": {
+        "requests": {"cpu": "1", "memory": "2Gi"},
+        "limits": {"cpu": "2", "memory": "4Gi"},
+    },
+}
+
+ROLLOUT: Final[dict[str, Any]] = {
+    "batch_size": "20%",
+    "canary": 1,
+    "max_fail_percentage": 0,
+    "health_timeout": "5m",
+    "health_interval": "5s",
+    "ssh_user": "root",
+    "ssh_port": 22,
+    "become": False,
+    "restart_docker_without_live_restore": False,
+}
+
+IMAGE_REGISTRY: Final = "docker.io/dragonflyoss"
+NAMESPACE: Final = "dragonfly-system"
+COMPOSE_DIR: Final = "/opt/dragonfly"
+CONTROL_PLANE_DATA_DIR: Final = "/data/dragonfly"
+CERTS_DIR: Final = "/etc/containerd/certs.d"
+NYDUS_CONFIG_PATH: Final = "/etc/nydus/nydusd-config.fusedev.json"
+MYSQL_PORT: Final = 3306
+MYSQL_DBNAME: Final = "manager"
+REDIS_DB: Final = {"db": 0, "broker_db": 1, "backend_db": 2, "network_topology_db": 3}
+REGISTRY_CAPABILITIES: Final = ("pull", "resolve")
+PEER_RUNTIMES: Final = ("containerd",)

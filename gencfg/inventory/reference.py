@@ -1,0 +1,93 @@
+"""The inventory reference, generated from schemas/inventory.schema.json (its one source)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gencfg.checks import all_codes
+from gencfg.inventory.schema import inventory_schema
+
+Schema = dict[str, Any]
+
+
+def _deref(schema: Schema, root: Schema) -> tuple[Schema, str | None]:
+    """Follow a local $ref; keep a description written next to the $ref."""
+    ref = schema.get("$ref")
+    if not ref:
+        return schema, None
+    name = ref.rsplit("/", 1)[-1]
+    target = dict(root["$defs"][name])
+    if "description" in schema:
+        target["description"] = schema["description"]
+    return target, name
+
+
+def _type(schema: Schema, root: Schema) -> str:
+    schema, _ = _deref(schema, root)
+    if "enum" in schema:
+        return " \\| ".join(f"`{v}`" for v in schema["enum"])
+    if "oneOf" in schema:
+        return " or ".join(_type(s, root) for s in schema["oneOf"])
+    kind = schema.get("type", "any")
+    if kind == "array":
+        return f"list of {_type(schema.get('items', {}), root)}"
+    if kind == "object" and "properties" not in schema:
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and extra.get("properties"):
+            return "mapping"
+        return "mapping" if extra is not False else "object"
+    if "format" in schema:
+        return f"{kind} ({schema['format']})"
+    return str(kind)
+
+
+def _objects(
+    schema: Schema, root: Schema, title: str, out: list[tuple[str, Schema]], seen: set[str]
+) -> None:
+    """Collect every object schema reachable from ``schema``, with a dotted title."""
+    schema, _ = _deref(schema, root)
+    if schema.get("type") == "array":
+        _objects(schema.get("items", {}), root, f"{title}[]", out, seen)
+        return
+    if "properties" not in schema or title in seen:
+        return
+    seen.add(title)
+    out.append((title, schema))
+    for key, sub in schema["properties"].items():
+        _objects(sub, root, f"{title}.{key}" if title else key, out, seen)
+
+
+def markdown() -> str:
+    """The whole reference as Markdown."""
+    root = inventory_schema()
+    lines = [
+        "# Inventory reference",
+        "",
+        "Generated from `schemas/inventory.schema.json` by `gencfg reference`; do not edit.",
+        "",
+        root["description"],
+        "",
+    ]
+    objects: list[tuple[str, Schema]] = []
+    _objects(root, root, "", objects, set())
+    for title, schema in objects:
+        lines += [f"## `{title or '(top level)'}`", ""]
+        if schema.get("description") and title:
+            lines += [schema["description"], ""]
+        lines += ["| key | type | required | description |", "|---|---|---|---|"]
+        required = set(schema.get("required", []))
+        for key, sub in schema["properties"].items():
+            target, _ = _deref(sub, root)
+            text = " ".join(target.get("description", "").split()).replace("|", "\\|")
+            mark = "yes" if key in required else ""
+            lines.append(f"| `{key}` | {_type(sub, root)} | {mark} | {text} |")
+        lines.append("")
+    lines += [
+        "## Diagnostic codes of the semantic checks",
+        "",
+        "| code | check | meaning |",
+        "|---|---|---|",
+    ]
+    for code, (check_id, meaning) in sorted(all_codes().items()):
+        lines.append(f"| {code} | `{check_id}` | {meaning} |")
+    return "\n".join(lines) + "\n"

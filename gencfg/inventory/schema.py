@@ -1,0 +1,147 @@
+"""JSON Schema validation of the inventory, reported at file:line:col."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import ipaddress
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from gencfg.inventory.source import SourceMap, format_path
+from gencfg.problem import Problem
+from gencfg.resources import schemas_dir
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+# One stable code per kind of schema failure.
+CODE_UNKNOWN_KEY = "GC201"
+CODE_MISSING_KEY = "GC202"
+CODE_WRONG_TYPE = "GC203"
+CODE_BAD_VALUE = "GC204"
+CODE_BAD_LENGTH = "GC205"
+
+
+@functools.cache
+def inventory_schema() -> dict[str, Any]:
+    """The inventory schema (schemas/inventory.schema.json)."""
+    with (schemas_dir() / "inventory.schema.json").open(encoding="utf-8") as f:
+        schema: dict[str, Any] = json.load(f)
+    return schema
+
+
+_FORMATS = jsonschema.FormatChecker(["ipv4"])
+
+
+@_FORMATS.checks("ipv4-network", raises=ValueError)
+def _is_ipv4_network(value: object) -> bool:
+    if isinstance(value, str):
+        ipaddress.IPv4Network(value, strict=False)
+    return True
+
+
+@functools.cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = inventory_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=_FORMATS)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _expected_types(schema: dict[str, Any]) -> str:
+    kinds = schema.get("type")
+    names = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    return " or ".join(_TYPE_NAMES.get(k, k) for k in names)
+
+
+def _schema_of(error: ValidationError) -> dict[str, Any]:
+    return dict(error.schema) if isinstance(error.schema, Mapping) else {}
+
+
+def _unknown_keys(error: ValidationError) -> Iterator[tuple[str, str]]:
+    allowed = sorted(_schema_of(error).get("properties", {}))
+    instance: Any = error.instance
+    for key in instance:
+        if key in allowed:
+            continue
+        hint = difflib.get_close_matches(key, allowed, n=1)
+        if hint:
+            yield key, f"unknown key {key!r}; did you mean {hint[0]!r}?"
+        else:
+            yield key, f"unknown key {key!r} (allowed: {', '.join(allowed)})"
+
+
+def _leaf(error: ValidationError) -> ValidationError:
+    """For oneOf/anyOf, the sub-error most likely meant (check-jsonschema's "best match")."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        error = best_match(error.context)
+    return error
+
+
+def _messages(error: ValidationError) -> Iterator[tuple[str, tuple[str | int, ...], bool, str]]:
+    """Yield (code, path, point-at-key, message) for one validation error."""
+    error = _leaf(error)
+    path = tuple(error.absolute_path)
+    validator = error.validator
+    schema = _schema_of(error)
+    instance: Any = error.instance
+    value: Any = error.validator_value
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        for key, message in _unknown_keys(error):
+            yield CODE_UNKNOWN_KEY, (*path, key), True, message
+    elif validator == "required":
+        missing = [k for k in value if k not in instance]
+        for key in missing:
+            yield CODE_MISSING_KEY, path, False, f"missing required key {key!r}"
+    elif validator == "type":
+        expected = schema.get("x-message") or f"expected {_expected_types(schema)}"
+        yield CODE_WRONG_TYPE, path, False, f"{expected}, got {_describe(instance)}"
+    elif validator in ("minItems", "maxItems", "minLength", "maxLength", "uniqueItems"):
+        yield CODE_BAD_LENGTH, path, False, error.message
+    elif validator == "enum":
+        options = ", ".join(str(o) for o in value)
+        yield CODE_BAD_VALUE, path, False, f"{_describe(instance)} is not one of: {options}"
+    elif validator == "propertyNames":
+        custom = schema.get("propertyNames", {}).get("x-message", error.message)
+        yield CODE_BAD_VALUE, path, True, f"{_describe(instance)}: {custom}"
+    else:
+        custom = schema.get("x-message")
+        message = f"{_describe(instance)} {custom}" if custom else error.message
+        yield CODE_BAD_VALUE, path, False, message
+
+
+def validate_schema(data: Any, smap: SourceMap) -> list[Problem]:
+    """Every schema violation of ``data``, located through ``smap``."""
+    problems = []
+    for error in _validator().iter_errors(data):
+        for code, path, at_key, message in _messages(error):
+            mark = smap.locate(path, key=at_key)
+            where = format_path(path)
+            problems.append(
+                Problem(
+                    mark.file, mark.line, mark.col, code, f"{where}: {message}", json_path=where
+                )
+            )
+    return sorted(set(problems))

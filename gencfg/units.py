@@ -1,0 +1,56 @@
+"""Sizes and durations in the syntaxes Dragonfly v2.1 accepts."""
+
+from __future__ import annotations
+
+import re
+
+_SIZE = re.compile(r"^([0-9]+(?:\.[0-9]+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$")
+_MULTIPLIER = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5}
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
+_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+GiB = 1024**3
+MiB = 1024**2
+
+
+def parse_size(value: int | str) -> int:
+    """Bytes of a size or rate (``512Mi``, ``2G``, ``1.5Gi``, 1048576); k/M/G are 1024-based.
+
+    Raises:
+        ValueError: if ``value`` is not a size.
+    """
+    if isinstance(value, int):
+        return value
+    match = _SIZE.match(value.strip())
+    if not match:
+        raise ValueError(f"not a size: {value!r}")
+    number, unit = match.groups()
+    return int(float(number) * _MULTIPLIER[(unit or "").lower()])
+
+
+def parse_duration(value: str) -> float:
+    """Seconds of a Go duration string (``30s``, ``1h30m``, ``0``).
+
+    Raises:
+        ValueError: if ``value`` is not a Go duration.
+    """
+    if value == "0":
+        return 0.0
+    pos, total = 0, 0.0
+    for match in _DURATION_PART.finditer(value):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * _SECONDS[match.group(2)]
+        pos = match.end()
+    if pos != len(value) or not value:
+        raise ValueError(f"not a Go duration: {value!r}")
+    return total
+
+
+def format_size(size: int) -> str:
+    """A human size for messages: ``25769803776`` -> ``24Gi``."""
+    for unit, factor in (("Ti", 1024**4), ("Gi", GiB), ("Mi", MiB), ("Ki", 1024)):
+        if size >= factor:
+            value = size / factor
+            return f"{value:g}{unit}" if value == int(value) else f"{value:.1f}{unit}"
+    return str(size)
