@@ -11,10 +11,15 @@ from gencfg.checks import (
     cluster_ids,
     control_plane_roles,
     docker_support,
+    large_images,
+    manager_address,
     manager_auth,
     pinned_version,
     port_conflicts,
+    preheat_images,
+    proxy_mode,
     rate_limits,
+    registries,
     runtime_settings,
     safe_names,
     secrets,
@@ -42,6 +47,11 @@ _MODULES: tuple[Check, ...] = (
     rate_limits,
     docker_support,
     runtime_settings,
+    registries,
+    proxy_mode,
+    manager_address,
+    large_images,
+    preheat_images,
 )
 
 CHECKS: dict[str, Check] = {module.ID: module for module in _MODULES}

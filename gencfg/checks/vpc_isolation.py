@@ -32,11 +32,14 @@ from gencfg.problem import Problem
 ID = "vpc-isolation"
 CODES = {"GC304": "a component is pointed at another VPC's (or an outside) manager or scheduler"}
 
-_ADDRESS_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "peer": (("scheduler", "manager", "netAddrs"), ("scheduler", "netAddrs")),
-    "seed_peer": (("scheduler", "manager", "netAddrs"), ("scheduler", "netAddrs")),
-    "scheduler": (("manager", "addr"),),
-}
+# Override keys holding control-plane addresses: (file kind, key path, what it names).
+_ADDRESS_KEYS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("peer", ("scheduler", "manager", "netAddrs"), "manager"),
+    ("peer", ("scheduler", "netAddrs"), "scheduler"),
+    ("seed_peer", ("scheduler", "manager", "netAddrs"), "manager"),
+    ("seed_peer", ("scheduler", "netAddrs"), "scheduler"),
+    ("scheduler", ("manager", "addr"), "manager"),
+)
 
 
 def _get(data: Any, keys: tuple[str, ...]) -> Any:
@@ -45,8 +48,10 @@ def _get(data: Any, keys: tuple[str, ...]) -> Any:
     return data
 
 
-def _addresses(layer: Layer, target: str) -> Iterator[tuple[str, JsonPath]]:
-    for keys in _ADDRESS_KEYS.get(target, ()):
+def _addresses(layer: Layer, target: str) -> Iterator[tuple[str, JsonPath, str]]:
+    for kind, keys, names in _ADDRESS_KEYS:
+        if kind != target:
+            continue
         value = _get(layer.data, keys)
         items = value if isinstance(value, list) else [value]
         for i, item in enumerate(items):
@@ -55,7 +60,7 @@ def _addresses(layer: Layer, target: str) -> Iterator[tuple[str, JsonPath]]:
             )
             addr = item.get("addr") if isinstance(item, dict) else item
             if isinstance(addr, str):
-                yield addr, (*sub, "addr") if isinstance(item, dict) else sub
+                yield addr, (*sub, "addr") if isinstance(item, dict) else sub, names
 
 
 def _layers(vpc: Vpc) -> Iterator[tuple[str, Layer]]:
@@ -66,25 +71,47 @@ def _layers(vpc: Vpc) -> Iterator[tuple[str, Layer]]:
         yield from (("peer", layer) for layer in owner.overrides.get("peer", ()))
 
 
+def addresses(ctx: CheckContext) -> Iterator[tuple[Vpc, str, JsonPath, str]]:
+    """(VPC, address, inventory path, "manager"/"scheduler") of every address an override sets.
+
+    An override of a shared layer (deployment, VPC) applies to many hosts; each address
+    is yielded once per VPC it applies to.
+    """
+    for vpc in ctx.model.vpcs:
+        seen: set[JsonPath] = set()
+        for target, layer in _layers(vpc):
+            for addr, path, names in _addresses(layer, target):
+                if path not in seen:
+                    seen.add(path)
+                    yield vpc, addr, path, names
+
+
+def manager_addresses(ctx: CheckContext) -> Iterator[tuple[str, JsonPath]]:
+    """(address, inventory path) of every manager address an override sets, once each."""
+    seen: set[JsonPath] = set()
+    for _, addr, path, names in addresses(ctx):
+        if names == "manager" and path not in seen:
+            seen.add(path)
+            yield addr, path
+
+
 def check(ctx: CheckContext) -> Iterator[Problem]:
     """Check every manager/scheduler address found in the overrides that apply to a VPC."""
     reported: set[JsonPath] = set()
-    for vpc in ctx.model.vpcs:
-        for target, layer in _layers(vpc):
-            for addr, path in _addresses(layer, target):
-                host = addr.rsplit(":", 1)[0]
-                try:
-                    ip = ipaddress.IPv4Address(host)
-                except ValueError:
-                    continue  # a DNS name: nothing to compare with the inventory
-                if ip in vpc.cidr or path in reported:
-                    continue
-                reported.add(path)
-                other = next((v.name for v in ctx.model.vpcs if ip in v.cidr), None)
-                where = f"VPC {other!r}" if other else "no VPC of the inventory"
-                yield ctx.problem(
-                    "GC304",
-                    path,
-                    f"{addr} belongs to {where}, but this setting applies to VPC {vpc.name!r} "
-                    f"({vpc.cidr}); peers may only talk inside their VPC",
-                )
+    for vpc, addr, path, _ in addresses(ctx):
+        host = addr.split("://", 1)[-1].rsplit(":", 1)[0]
+        try:
+            ip = ipaddress.IPv4Address(host)
+        except ValueError:
+            continue  # a DNS name: nothing to compare with the inventory
+        if ip in vpc.cidr or path in reported:
+            continue
+        reported.add(path)
+        other = next((v.name for v in ctx.model.vpcs if ip in v.cidr), None)
+        where = f"VPC {other!r}" if other else "no VPC of the inventory"
+        yield ctx.problem(
+            "GC304",
+            path,
+            f"{addr} belongs to {where}, but this setting applies to VPC {vpc.name!r} "
+            f"({vpc.cidr}); peers may only talk inside their VPC",
+        )

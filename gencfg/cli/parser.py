@@ -64,6 +64,58 @@ def build() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     p = sub.add_parser(
+        "render",
+        help="render every configuration file into rendered/<env>/ (atomically)",
+        description="Validate the inventory and write its rendered tree: every config file, "
+        "the Ansible inventory and MANIFEST.json. The tree is replaced atomically; files no "
+        "longer planned are removed; a render that changes nothing writes nothing. With "
+        "--check, write nothing and exit 1 if the tree on disk is stale.",
+        epilog=_EPILOG,
+    )
+    _inventory_arg(p)
+    _format_arg(p)
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="directory of the rendered tree (default: rendered/<inventory directory name>)",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; list what would change and exit 1 if anything would (for CI)",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="also list unchanged files")
+
+    p = sub.add_parser(
+        "diff",
+        help="show what an inventory change changes: files, hosts, restarts",
+        description="Render the inventory in memory and compare it with the committed tree "
+        "(default) or with the inventory as it was at a git ref (--base). Text: a unified "
+        "diff. Markdown: a summary per VPC (files, hosts, restarts, warnings) for a pull "
+        "request comment. Exit 0: no change; 1: changes; 2: invalid inventory; 3: error. "
+        "Secret values never appear: rendered files only hold placeholders.",
+        epilog=_EPILOG,
+    )
+    _inventory_arg(p)
+    p.add_argument("--base", metavar="GIT_REF", help="compare with the inventory at this git ref")
+    p.add_argument(
+        "--rendered",
+        type=Path,
+        help="without --base: the committed tree to compare with (default rendered/<env>)",
+    )
+    p.add_argument("--format", choices=["text", "markdown"], default="text", help="output format")
+
+    p = sub.add_parser(
+        "graph",
+        help="print the topology as a Mermaid diagram (for pull requests)",
+        description="Print VPCs, LBs, control-plane VMs, node groups, peer VMs and registries "
+        "as a Mermaid flowchart. Paste it into a pull request or a Markdown file.",
+    )
+    _inventory_arg(p)
+    p.add_argument("--fenced", action="store_true", help="wrap in a ```mermaid Markdown fence")
+
+    p = sub.add_parser(
         "reference",
         help="print the inventory reference (Markdown), generated from the schema",
         description="Print the inventory reference generated from schemas/inventory.schema.json.",

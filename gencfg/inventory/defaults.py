@@ -39,6 +39,26 @@ SEED_PEER: Final[dict[str, Any]] = {
     },
 }
 
+# The large-image profile: images of LARGE_IMAGE bytes and more. Pieces of big files are
+# up to 15 MiB and are fetched from busy parents; 30s per piece fails such preheats with
+# "error decoding response body" (dragonfly#3890, #3675). Resources as used in practice.
+LARGE_IMAGE: Final = 20 * 1024**3
+LARGE_PIECE_TIMEOUT: Final = "600s"
+PEER_LARGE: Final[dict[str, Any]] = {
+    "piece_download_timeout": LARGE_PIECE_TIMEOUT,
+    "resources": {
+        "requests": {"cpu": "2", "memory": "4Gi"},
+        "limits": {"cpu": "8", "memory": "16Gi"},
+    },
+}
+SEED_PEER_LARGE: Final[dict[str, Any]] = {
+    "piece_download_timeout": LARGE_PIECE_TIMEOUT,
+    "resources": {
+        "requests": {"cpu": "4", "memory": "8Gi"},
+        "limits": {"cpu": "16", "memory": "32Gi"},
+    },
+}
+
 ROLLOUT: Final[dict[str, Any]] = {
     "batch_size": "20%",
     "canary": 1,
@@ -57,8 +77,16 @@ COMPOSE_DIR: Final = "/opt/dragonfly"
 CONTROL_PLANE_DATA_DIR: Final = "/data/dragonfly"
 CERTS_DIR: Final = "/etc/containerd/certs.d"
 NYDUS_CONFIG_PATH: Final = "/etc/nydus/nydusd-config.fusedev.json"
+NYDUS_MIRRORS_DIR: Final = "/etc/nydus/certs.d"
 MYSQL_PORT: Final = 3306
 MYSQL_DBNAME: Final = "manager"
 REDIS_DB: Final = {"db": 0, "broker_db": 1, "backend_db": 2, "network_topology_db": 3}
 REGISTRY_CAPABILITIES: Final = ("pull", "resolve")
+
+
+def upstream_of(host: str) -> str:
+    """Default API endpoint of a registry: Docker Hub's API is not at docker.io."""
+    return "https://index.docker.io" if host == "docker.io" else f"https://{host}"
+
+
 PEER_RUNTIMES: Final = ("containerd",)

@@ -228,6 +228,7 @@ class Runtimes:
     docker_hijack_ca: HijackCa | None
     nydus_version: str | None
     nydus_config_path: str
+    nydus_mirrors_dir: str
     path: JsonPath
 
 
@@ -262,6 +263,10 @@ class Vpc:
     runtimes: Runtimes
     kubernetes: Kubernetes
     preheat: tuple[PreheatImage, ...]
+    largest_image: int | None
+    """Bytes of the largest image the VPC distributes, if declared (preheat or max_image_size)."""
+    large_images: bool
+    """Whether the large-image profile applies (see inventory/defaults.py)."""
     path: JsonPath
 
     def with_component(self, component: Component) -> tuple[ControlPlaneVm, ...]:

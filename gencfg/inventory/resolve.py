@@ -98,11 +98,11 @@ def _kubernetes(scope: Scope) -> Kubernetes:
     return Kubernetes(merged["namespace"], merged.get("kubeconfig"), merged.get("context"))
 
 
-def _control_plane_vm(data: Data, path: JsonPath, scope: Scope) -> ControlPlaneVm:
+def _control_plane_vm(data: Data, path: JsonPath, scope: Scope, large: bool) -> ControlPlaneVm:
     components = data.get("components", list(_ALL_COMPONENTS))
     data_dir = data.get("data_dir", defaults.CONTROL_PLANE_DATA_DIR)
     seed_base = {
-        **defaults.SEED_PEER,
+        **_base(defaults.SEED_PEER, defaults.SEED_PEER_LARGE, large),
         "cache_dir": f"{data_dir}/seed-peer/cache",
         "data_dir": f"{data_dir}/seed-peer/data",
         "log_dir": f"{data_dir}/log/seed-peer",
@@ -121,11 +121,16 @@ def _control_plane_vm(data: Data, path: JsonPath, scope: Scope) -> ControlPlaneV
     )
 
 
+def _base(normal: Data, large_profile: Data, large: bool) -> Data:
+    """Built-in dfdaemon defaults, with the large-image profile applied when it applies."""
+    return deep_merge(normal, large_profile) if large else dict(normal)
+
+
 def _runtimes_of(data: Data) -> tuple[RuntimeName, ...]:
     return tuple(cast(list[RuntimeName], data.get("runtimes", list(defaults.PEER_RUNTIMES))))
 
 
-def _node_group(data: Data, path: JsonPath, scope: Scope, namespace: str) -> NodeGroup:
+def _node_group(data: Data, path: JsonPath, scope: Scope, namespace: str, large: bool) -> NodeGroup:
     own = [*scope, (data, path)]
     return NodeGroup(
         name=data["name"],
@@ -136,13 +141,13 @@ def _node_group(data: Data, path: JsonPath, scope: Scope, namespace: str) -> Nod
             Host(n["name"], n["ip"], (*path, "nodes", i))
             for i, n in enumerate(data.get("nodes", []))
         ),
-        peer=_dfdaemon(defaults.PEER, own, "peer"),
+        peer=_dfdaemon(_base(defaults.PEER, defaults.PEER_LARGE, large), own, "peer"),
         overrides=_overrides(own, ("peer",)),
         path=path,
     )
 
 
-def _peer_vm(data: Data, path: JsonPath, scope: Scope) -> PeerVm:
+def _peer_vm(data: Data, path: JsonPath, scope: Scope, large: bool) -> PeerVm:
     own = [*scope, (data, path)]
     return PeerVm(
         name=data["name"],
@@ -150,7 +155,7 @@ def _peer_vm(data: Data, path: JsonPath, scope: Scope) -> PeerVm:
         engine=data.get("engine", "nerdctl"),
         runtimes=_runtimes_of(data),
         compose_dir=data.get("compose_dir", defaults.COMPOSE_DIR),
-        peer=_dfdaemon(defaults.PEER, own, "peer"),
+        peer=_dfdaemon(_base(defaults.PEER, defaults.PEER_LARGE, large), own, "peer"),
         overrides=_overrides(own, ("peer",)),
         path=path,
     )
@@ -159,7 +164,7 @@ def _peer_vm(data: Data, path: JsonPath, scope: Scope) -> PeerVm:
 def _registry(data: Data, path: JsonPath) -> Registry:
     return Registry(
         host=data["host"],
-        upstream=data.get("upstream", f"https://{data['host']}").rstrip("/"),
+        upstream=data.get("upstream", defaults.upstream_of(data["host"])).rstrip("/"),
         capabilities=tuple(data.get("capabilities", defaults.REGISTRY_CAPABILITIES)),
         skip_verify=data.get("skip_verify", False),
         ca=tuple(data.get("ca", [])),
@@ -181,12 +186,29 @@ def _runtimes(data: Data, path: JsonPath) -> Runtimes:
         docker_hijack_ca=HijackCa(ca["cert"], ca["key"]) if ca else None,
         nydus_version=nydus.get("version"),
         nydus_config_path=nydus.get("config_path", defaults.NYDUS_CONFIG_PATH),
+        nydus_mirrors_dir=nydus.get("mirrors_dir", defaults.NYDUS_MIRRORS_DIR),
         path=path,
     )
 
 
-def _vpc(data: Data, path: JsonPath, top: Scope) -> Vpc:
+def _preheat(data: Data, path: JsonPath) -> tuple[PreheatImage, ...]:
+    return tuple(
+        PreheatImage(
+            image=img["image"],
+            size=parse_size(img["size"]) if "size" in img else None,
+            platform=img.get("platform"),
+            path=(*path, "preheat", "images", i),
+        )
+        for i, img in enumerate(data.get("preheat", {}).get("images", []))
+    )
+
+
+def _vpc(data: Data, path: JsonPath, top: Scope, max_image_size: int | None) -> Vpc:
     scope = [*top, (data, path)]
+    preheat = _preheat(data, path)
+    sizes = [s for s in (max_image_size, *(img.size for img in preheat)) if s is not None]
+    largest = max(sizes) if sizes else None
+    large = largest is not None and largest >= defaults.LARGE_IMAGE
     db = data["database"]
     mysql, redis = db["mysql"], db["redis"]
     mpath, rpath = (*path, "database", "mysql"), (*path, "database", "redis")
@@ -197,8 +219,9 @@ def _vpc(data: Data, path: JsonPath, top: Scope) -> Vpc:
         name=data["name"],
         cidr=ipaddress.IPv4Network(data["cidr"], strict=False),
         cidr_text=data["cidr"],
-        scheduler_cluster_id=data["scheduler_cluster_id"],
-        seed_peer_cluster_id=data.get("seed_peer_cluster_id") or data["scheduler_cluster_id"],
+        scheduler_cluster_id=data.get("scheduler_cluster_id", 1),
+        seed_peer_cluster_id=data.get("seed_peer_cluster_id")
+        or data.get("scheduler_cluster_id", 1),
         idc=data.get("idc", ""),
         location=data.get("location", ""),
         lb=Lb(data["lb"]["internal_ip"], data["lb"].get("public_ip"), (*path, "lb")),
@@ -220,15 +243,15 @@ def _vpc(data: Data, path: JsonPath, top: Scope) -> Vpc:
             **{k: redis.get(k, v) for k, v in defaults.REDIS_DB.items()},
         ),
         control_plane=tuple(
-            _control_plane_vm(vm, (*path, "control_plane", i), scope)
+            _control_plane_vm(vm, (*path, "control_plane", i), scope, large)
             for i, vm in enumerate(data["control_plane"])
         ),
         node_groups=tuple(
-            _node_group(g, (*path, "node_groups", i), scope, kubernetes.namespace)
+            _node_group(g, (*path, "node_groups", i), scope, kubernetes.namespace, large)
             for i, g in enumerate(data.get("node_groups", []))
         ),
         peer_vms=tuple(
-            _peer_vm(v, (*path, "peer_vms", i), scope)
+            _peer_vm(v, (*path, "peer_vms", i), scope, large)
             for i, v in enumerate(data.get("peer_vms", []))
         ),
         registries=tuple(
@@ -236,15 +259,9 @@ def _vpc(data: Data, path: JsonPath, top: Scope) -> Vpc:
         ),
         runtimes=_runtimes(data.get("runtimes", {}), (*path, "runtimes")),
         kubernetes=kubernetes,
-        preheat=tuple(
-            PreheatImage(
-                image=img["image"],
-                size=parse_size(img["size"]) if "size" in img else None,
-                platform=img.get("platform"),
-                path=(*path, "preheat", "images", i),
-            )
-            for i, img in enumerate(data.get("preheat", {}).get("images", []))
-        ),
+        preheat=preheat,
+        largest_image=largest,
+        large_images=large,
         path=path,
     )
 
@@ -254,6 +271,7 @@ def resolve(data: Data) -> Deployment:
     dep = data["deployment"]
     top: Scope = [(dep, ("deployment",))]
     rollout, _ = _layered(defaults.ROLLOUT, top, "rollout")
+    max_image_size = parse_size(dep["max_image_size"]) if "max_image_size" in dep else None
     return Deployment(
         name=dep["name"],
         version=dep["dragonfly"]["version"],
@@ -262,10 +280,10 @@ def resolve(data: Data) -> Deployment:
         console=dep.get("console", False),
         verbose=dep.get("verbose", False),
         metrics=dep.get("metrics", True),
-        max_image_size=parse_size(dep["max_image_size"]) if "max_image_size" in dep else None,
+        max_image_size=max_image_size,
         rollout=Rollout(**rollout),
         secrets={
             name: spec.get("description", "") for name, spec in data.get("secrets", {}).items()
         },
-        vpcs=tuple(_vpc(v, ("vpcs", i), top) for i, v in enumerate(data["vpcs"])),
+        vpcs=tuple(_vpc(v, ("vpcs", i), top, max_image_size) for i, v in enumerate(data["vpcs"])),
     )

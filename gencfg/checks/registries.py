@@ -1,0 +1,67 @@
+"""Registries are named as images name them and reached at their real API endpoint.
+
+ID: ``registries``. Codes GC501 (error), GC502 (warning), GC505 (warning).
+
+Docker Hub images are ``docker.io/...``, so containerd looks in ``certs.d/docker.io``,
+but Docker Hub's API is not at ``https://docker.io``: that upstream answers with an
+HTML page and pulls fail with "unexpected media type text/html" (dragonfly#2523). Use
+``https://index.docker.io`` (gencfg's default) or ``https://registry-1.docker.io``
+(GC501). A registry named by its API host (``registry-1.docker.io``) never matches an
+image reference, so nothing is mirrored (dragonfly#1344) (GC502). Skipping TLS
+verification or a plain-http upstream leaves pulls open to tampering (GC505).
+
+Pass::
+
+    registries: [{host: docker.io, upstream: https://index.docker.io}]
+
+Fail::
+
+    registries: [{host: docker.io, upstream: https://docker.io}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gencfg.checks.base import CheckContext
+from gencfg.problem import Level, Problem
+
+ID = "registries"
+CODES = {
+    "GC501": "Docker Hub's upstream is not its API endpoint (text/html media type errors)",
+    "GC502": "a registry is named by an API host that image references never use",
+    "GC505": "TLS to a registry is not verified",
+}
+DOCKER_HUB_APIS = ("https://index.docker.io", "https://registry-1.docker.io")
+API_HOST_ALIASES = {"registry-1.docker.io": "docker.io", "index.docker.io": "docker.io"}
+
+
+def check(ctx: CheckContext) -> Iterator[Problem]:
+    """Check each registry's name and upstream."""
+    for vpc in ctx.model.vpcs:
+        for r in vpc.registries:
+            if r.host == "docker.io" and r.upstream not in DOCKER_HUB_APIS:
+                yield ctx.problem(
+                    "GC501",
+                    (*r.path, "upstream"),
+                    f"Docker Hub's API is not {r.upstream}: pulls would fail with 'unexpected "
+                    f"media type text/html'; use https://index.docker.io",
+                )
+            if r.host in API_HOST_ALIASES:
+                yield ctx.problem(
+                    "GC502",
+                    (*r.path, "host"),
+                    f"images are referenced as {API_HOST_ALIASES[r.host]}/..., so containerd "
+                    f"never looks in certs.d/{r.host}: use host: {API_HOST_ALIASES[r.host]} "
+                    f"(with upstream: https://{r.host})",
+                    level=Level.WARNING,
+                )
+            if r.skip_verify or r.upstream.startswith("http://"):
+                what = "skip_verify is set" if r.skip_verify else "the upstream is plain http"
+                yield ctx.problem(
+                    "GC505",
+                    (*r.path, "skip_verify" if r.skip_verify else "upstream"),
+                    f"registry {r.host}: {what}, so pulls are not protected by TLS; give "
+                    f"its CA with ca: instead",
+                    level=Level.WARNING,
+                )

@@ -1,0 +1,54 @@
+"""``gencfg diff``: what a change to the inventory changes in the rendered tree."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from gencfg.cli.commands.render import default_output
+from gencfg.cli.commands.validate import report
+from gencfg.errors import InvalidInventoryError, UserError
+from gencfg.exitcodes import ExitCode
+from gencfg.render.build import source_label, validate_and_render
+from gencfg.review import markdown
+from gencfg.review.changes import compare, unified
+from gencfg.review.gitbase import inventory_at
+from gencfg.tree.writer import existing_files
+
+
+def _base_files(inventory: Path, base: str) -> dict[str, bytes]:
+    with tempfile.TemporaryDirectory(prefix="gencfg-base-") as tmp:
+        copy = inventory_at(base, inventory, Path(tmp))
+        if copy is None:
+            return {}
+        _, built, problems = validate_and_render(copy, source_label(inventory))
+        if built is None:
+            errors = "; ".join(f"{p.code} {p.message}" for p in problems if p.is_error)
+            raise UserError(
+                f"the inventory at {base} is invalid ({errors}); diff against another --base"
+            )
+        return built.files
+
+
+def run(*, inventory: Path, base: str | None, rendered: Path | None, fmt: str) -> int:
+    """Print the difference; exit 1 if there is one, 0 if not."""
+    _, built, problems = validate_and_render(inventory)
+    if built is None:
+        raise InvalidInventoryError(problems)
+    report(problems, "text")
+    if base is not None:
+        old = _base_files(inventory, base)
+        against = base
+    else:
+        tree = rendered or default_output(inventory)
+        old = {rel: path.read_bytes() for rel, path in existing_files(tree).items()}
+        against = str(tree)
+    changes = compare(old, built.files)
+    if fmt == "markdown":
+        title = f"gencfg diff: {source_label(inventory)} against {against}"
+        sys.stdout.write(markdown.render(title, changes, problems))
+    else:
+        sys.stdout.write(unified(changes))
+        sys.stderr.write(f"{len(changes)} file(s) differ from {against}\n")
+    return int(ExitCode.CHANGES if changes else ExitCode.OK)

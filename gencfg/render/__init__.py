@@ -1,0 +1,1 @@
+"""Planning and rendering output files from the resolved inventory."""

@@ -1,0 +1,1 @@
+"""Planning targets: one module per part of the rendered tree, each ``plan(ctx)``."""

@@ -1,0 +1,181 @@
+"""The generated Ansible inventory: ``ansible/hosts.yaml`` and ``ansible/group_vars/all.yaml``.
+
+Groups: ``gencfg_control_plane``, ``gencfg_peer_vms``, ``gencfg_k8s_nodes`` (by role),
+``gencfg_containerd`` / ``gencfg_docker`` / ``gencfg_nydus`` (runtimes that pull through
+Dragonfly) and ``vpc_<name>`` (one per VPC, for ``--limit``). A VM's own files are its
+host variable ``gencfg_files``; files shared by a VPC's hosts (runtime configs) are the
+VPC group's ``gencfg_runtime_files``, so a node costs one line, not a file list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gencfg.dragonfly import ports
+from gencfg.inventory.model import ControlPlaneVm, Deployment, PeerVm, Vpc
+from gencfg.render.output import OutputFile
+from gencfg.render.targets.base import PlanContext
+from gencfg.units import parse_duration
+
+RUNTIME_OF_KIND = {
+    "containerd-hosts": "containerd",
+    "docker-proxy": "docker",
+    "nydusd-config": "nydus",
+}
+
+
+def group_name(vpc: Vpc) -> str:
+    """Ansible group of a VPC (group names take no '-')."""
+    return "vpc_" + vpc.name.replace("-", "_")
+
+
+def _health(host: ControlPlaneVm | PeerVm) -> list[dict[str, Any]]:
+    """What the playbooks probe after a push, on the ports the host's configs use."""
+    if isinstance(host, PeerVm):
+        health = ports.effective(ports.PEER, host.overrides.get("peer", ()), metrics=False)[
+            "health"
+        ]
+        return [{"service": "dfdaemon", "url": f"http://{host.ip}:{health}/server/ping"}]
+    checks: list[dict[str, Any]] = []
+    if host.runs("manager"):
+        rest = ports.effective(ports.MANAGER, host.overrides.get("manager", ()), metrics=False)[
+            "rest"
+        ]
+        checks.append({"service": "manager", "url": f"http://{host.ip}:{rest}/healthy"})
+    if host.runs("scheduler"):
+        grpc = ports.effective(ports.SCHEDULER, host.overrides.get("scheduler", ()), metrics=False)[
+            "grpc"
+        ]
+        checks.append({"service": "scheduler", "host": host.ip, "port": grpc})
+    if host.runs("seed_peer"):
+        health = ports.effective(
+            ports.SEED_PEER, host.overrides.get("seed_peer", ()), metrics=False
+        )["health"]
+        checks.append({"service": "seed-peer", "url": f"http://{host.ip}:{health}/server/ping"})
+    return checks
+
+
+def _entry(f: OutputFile) -> dict[str, Any]:
+    return {"src": f.path, "dest": f.dest, "restart": f.restart}
+
+
+def _hosts(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
+    own: dict[str, list[dict[str, Any]]] = {}
+    shared: dict[str, list[dict[str, Any]]] = {}
+    for f in files:
+        if f.dest is None:
+            continue
+        runtime = RUNTIME_OF_KIND.get(f.kind)
+        if runtime is not None:
+            vpc_name = f.path.split("/", 1)[0]
+            shared.setdefault(vpc_name, []).append({**_entry(f), "runtime": runtime})
+        else:
+            for owner in f.owners:
+                own.setdefault(owner, []).append(_entry(f))
+    roles: dict[str, dict[str, Any]] = {
+        "gencfg_control_plane": {},
+        "gencfg_peer_vms": {},
+        "gencfg_k8s_nodes": {},
+    }
+    runtimes: dict[str, dict[str, Any]] = {
+        "gencfg_containerd": {},
+        "gencfg_docker": {},
+        "gencfg_nydus": {},
+    }
+    vpcs: dict[str, Any] = {}
+    for vpc in model.vpcs:
+        members: dict[str, None] = {}
+        for vm in vpc.control_plane:
+            roles["gencfg_control_plane"][vm.name] = {
+                "ansible_host": vm.ip,
+                "gencfg_vpc": vpc.name,
+                "gencfg_compose_dir": vm.compose_dir,
+                "gencfg_files": own.get(vm.name, []),
+                "gencfg_health": _health(vm),
+            }
+            members[vm.name] = None
+        for pvm in vpc.peer_vms:
+            roles["gencfg_peer_vms"][pvm.name] = {
+                "ansible_host": pvm.ip,
+                "gencfg_vpc": vpc.name,
+                "gencfg_compose_dir": pvm.compose_dir,
+                "gencfg_engine": pvm.engine,
+                "gencfg_files": own.get(pvm.name, []),
+                "gencfg_health": _health(pvm),
+            }
+            members[pvm.name] = None
+            for runtime in pvm.runtimes:
+                runtimes[f"gencfg_{runtime}"][pvm.name] = None
+        for group in vpc.node_groups:
+            for node in group.nodes:
+                roles["gencfg_k8s_nodes"][node.name] = {
+                    "ansible_host": node.ip,
+                    "gencfg_node_group": group.name,
+                }
+                members[node.name] = None
+                for runtime in group.runtimes:
+                    runtimes[f"gencfg_{runtime}"][node.name] = None
+        vpcs[group_name(vpc)] = {
+            "hosts": members,
+            "vars": {
+                "gencfg_vpc": vpc.name,
+                "gencfg_runtime_files": shared.get(vpc.name, []),
+                "gencfg_docker_live_restore": bool(vpc.runtimes.docker_live_restore),
+            },
+        }
+    children = {name: {"hosts": hosts} for name, hosts in {**roles, **runtimes}.items()}
+    return {"all": {"children": {**children, **vpcs}}}
+
+
+def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
+    policy = model.rollout
+    kubernetes = {
+        vpc.name: {
+            "kubeconfig": vpc.kubernetes.kubeconfig,
+            "context": vpc.kubernetes.context,
+            "manifests": sorted(
+                f.path
+                for f in files
+                if f.kind.startswith("k8s-") and f.path.startswith(f"{vpc.name}/")
+            ),
+        }
+        for vpc in model.vpcs
+        if vpc.node_groups
+    }
+    return {
+        "gencfg_deployment": model.name,
+        "gencfg_root": "/",
+        "gencfg_serial": [policy.canary, policy.batch_size] if policy.canary else policy.batch_size,
+        "gencfg_max_fail_percentage": policy.max_fail_percentage,
+        "gencfg_health_timeout": int(parse_duration(policy.health_timeout)),
+        "gencfg_health_interval": max(1, int(parse_duration(policy.health_interval))),
+        "gencfg_restart_docker_without_live_restore": policy.restart_docker_without_live_restore,
+        "gencfg_secret_names": sorted(model.secrets),
+        "gencfg_kubernetes": kubernetes,
+        "ansible_user": policy.ssh_user,
+        "ansible_port": policy.ssh_port,
+        "ansible_become": policy.become,
+    }
+
+
+def plan(ctx: PlanContext, files: list[OutputFile]) -> list[OutputFile]:
+    """The Ansible inventory of the planned ``files``."""
+    source = ("deployment",)
+    return [
+        OutputFile(
+            path="ansible/hosts.yaml",
+            kind="ansible-inventory",
+            template=ctx.template("ansible/hosts.yaml.j2"),
+            context={"inventory": _hosts(ctx.model, files)},
+            fmt="yaml",
+            source=source,
+        ),
+        OutputFile(
+            path="ansible/group_vars/all.yaml",
+            kind="ansible-vars",
+            template=ctx.template("ansible/group_vars/all.yaml.j2"),
+            context={"variables": _variables(ctx.model, files)},
+            fmt="yaml",
+            source=source,
+        ),
+    ]

@@ -1,0 +1,79 @@
+"""Kubernetes node groups: ``<vpc>/kubernetes/<group>/{namespace,configmap,daemonset}.yaml``.
+
+The group's dfget.yaml is rendered and validated like a peer VM's, then embedded in
+the ConfigMap (and its digest in the DaemonSet's pod template).
+"""
+
+from __future__ import annotations
+
+from gencfg.dragonfly import ports
+from gencfg.inventory.model import NodeGroup, Vpc
+from gencfg.render.output import OutputFile
+from gencfg.render.targets.base import CONTAINER_CACHE_DIR, CONTAINER_DATA_DIR, PlanContext, common
+from gencfg.render.targets.peers import peer_dfget, read_only_files
+
+
+def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFile]:
+    base = f"{vpc.name}/kubernetes/{group.name}"
+    name = f"dfdaemon-{group.name}"
+    selector = {"app.kubernetes.io/name": "dfdaemon", "app.kubernetes.io/instance": group.name}
+    labels = {
+        **selector,
+        "app.kubernetes.io/component": "peer",
+        "app.kubernetes.io/part-of": "dragonfly",
+        "app.kubernetes.io/version": ctx.model.version,
+        "app.kubernetes.io/managed-by": "gencfg",
+    }
+    dfget_path = f"{base}/dfget.yaml"
+    context = {
+        **common(ctx.model),
+        "vpc": vpc,
+        "group": group,
+        "name": name,
+        "labels": labels,
+        "selector": selector,
+    }
+
+    def manifest(kind: str, template: str, **extra: object) -> OutputFile:
+        return OutputFile(
+            path=f"{base}/{template.removesuffix('.j2')}",
+            kind=kind,
+            template=ctx.template(f"kubernetes/{template}"),
+            context={**context, **extra},
+            fmt="yaml",
+            source=group.path,
+            restart="kubectl-apply",
+            embeds=(("dfget", dfget_path),) if kind != "k8s-namespace" else (),
+        )
+
+    return [
+        peer_dfget(ctx, vpc, group, dfget_path, intermediate=True),
+        manifest(
+            "k8s-namespace", "namespace.yaml.j2", labels={"app.kubernetes.io/managed-by": "gencfg"}
+        ),
+        manifest("k8s-configmap", "configmap.yaml.j2"),
+        manifest(
+            "k8s-daemonset",
+            "daemonset.yaml.j2",
+            s=group.peer,
+            ports=ports.effective(ports.PEER, group.overrides.get("peer", ()), metrics=True),
+            resources={
+                "requests": group.peer.resources.requests,
+                "limits": group.peer.resources.limits,
+            },
+            max_unavailable=ctx.model.rollout.batch_size,
+            cache_dir=CONTAINER_CACHE_DIR,
+            data_dir=CONTAINER_DATA_DIR,
+            ro_files=read_only_files(vpc, group),
+        ),
+    ]
+
+
+def plan(ctx: PlanContext) -> list[OutputFile]:
+    """Manifests of every node group."""
+    return [
+        f
+        for vpc in ctx.model.vpcs
+        for group in vpc.node_groups
+        for f in _group_files(ctx, vpc, group)
+    ]

@@ -1,0 +1,144 @@
+"""Peer VMs: ``<vpc>/peers/<vm>/dfget.yaml`` and ``docker-compose.yaml``.
+
+Also the peer dfget.yaml context shared with the Kubernetes node groups.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from gencfg.dragonfly import nydus, ports
+from gencfg.inventory.model import NodeGroup, PeerVm, ProxyRule, Vpc
+from gencfg.render.output import OutputFile
+from gencfg.render.targets.base import (
+    COMPOSE_LOGGING,
+    PlanContext,
+    common,
+    compose_resources,
+    dfdaemon_context,
+    manager_addr,
+)
+
+# Docker Hub as Docker itself dials it: the API host and the CDN its blobs redirect to.
+DOCKER_HUB_HOSTS = ("registry-1.docker.io", "index.docker.io", "production.cloudflare.docker.com")
+
+
+def upstream_host(url: str) -> str:
+    """``https://harbor.example:8443/v2`` -> ``harbor.example:8443``."""
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def hijack(vpc: Vpc, owner: NodeGroup | PeerVm) -> dict[str, Any] | None:
+    """proxy.hijackHTTPS for hosts whose Docker pulls through the proxy (proxy mode).
+
+    Docker sends CONNECT <registry>:443; only hijacked hosts reach the proxy rules,
+    anything else is tunnelled untouched (and not accelerated).
+    """
+    ca = vpc.runtimes.docker_hijack_ca
+    if "docker" not in owner.runtimes or ca is None:
+        return None
+    hosts = []
+    for registry in vpc.registries:
+        names = (
+            DOCKER_HUB_HOSTS
+            if registry.host == "docker.io"
+            else (upstream_host(registry.upstream),)
+        )
+        for host in names:
+            regx = f"^{re.escape(host)}" + ("$" if ":" in host else "(:443)?$")
+            hosts.append({"regx": regx, "certs": list(registry.ca)})
+    return {"cert": ca.cert, "key": ca.key, "hosts": hosts}
+
+
+def proxy_rules(vpc: Vpc, owner: NodeGroup | PeerVm) -> list[ProxyRule]:
+    """proxy.proxies of a peer; adapted when its nydusd reaches it in proxy mode.
+
+    With nydus v2.3.5+ (or v2.1.0) nydusd uses the dfdaemon as an HTTP proxy with
+    use_http, so blob URLs arrive as http://<registry>/...: the rules must fetch the
+    origin over https (useHTTPS), and everything else (token requests) goes straight
+    to the origin over https.
+    """
+    rules = list(owner.peer.proxy_rules)
+    version = vpc.runtimes.nydus_version
+    if "nydus" not in owner.runtimes or version is None or nydus.family(version) != "proxy":
+        return rules
+    adapted = [
+        dataclasses.replace(r, use_https=True) if not (r.direct or r.redirect) else r for r in rules
+    ]
+    return [*adapted, ProxyRule(regx=".*", use_https=True, direct=True)]
+
+
+def read_only_files(vpc: Vpc, owner: NodeGroup | PeerVm) -> list[str]:
+    """Host files the dfdaemon container must see: registry CAs and the hijack CA."""
+    files = {path for registry in vpc.registries for path in registry.ca}
+    ca = hijack(vpc, owner)
+    if ca:
+        files |= {ca["cert"], ca["key"]}
+    return sorted(files)
+
+
+def peer_dfget(
+    ctx: PlanContext, vpc: Vpc, owner: NodeGroup | PeerVm, path: str, **fields: Any
+) -> OutputFile:
+    """The dfget.yaml of a peer VM or of a node group's pods (``fields``: dest, restart...)."""
+    layers = owner.overrides.get("peer", ())
+    return OutputFile(
+        path=path,
+        kind="peer-config",
+        template=ctx.template("peers/dfget.yaml.j2"),
+        context={
+            **common(ctx.model),
+            **dfdaemon_context(owner.peer, ports.PEER, layers),
+            "vpc": vpc,
+            "manager_addr": manager_addr(vpc),
+            "advertise_ip": owner.ip if isinstance(owner, PeerVm) else None,
+            "proxy_rules": proxy_rules(vpc, owner),
+            "hijack": hijack(vpc, owner),
+            "mirror_insecure": any(r.skip_verify for r in vpc.registries),
+            "mirror_certs": sorted({p for r in vpc.registries for p in r.ca}),
+        },
+        fmt="yaml",
+        source=owner.path,
+        owners=(owner.name,) if isinstance(owner, PeerVm) else (),
+        schema=f"dragonfly/{ctx.line}/dfget",
+        overrides=layers,
+        **fields,
+    )
+
+
+def _vm_files(ctx: PlanContext, vpc: Vpc, vm: PeerVm) -> list[OutputFile]:
+    base = f"{vpc.name}/peers/{vm.name}"
+    dfget = peer_dfget(
+        ctx,
+        vpc,
+        vm,
+        f"{base}/dfget.yaml",
+        dest=f"{vm.compose_dir}/config/dfget.yaml",
+        restart="dfdaemon",
+    )
+    compose = OutputFile(
+        path=f"{base}/docker-compose.yaml",
+        kind="compose",
+        template=ctx.template("peers/docker-compose.yaml.j2"),
+        context={
+            **common(ctx.model),
+            **dfdaemon_context(vm.peer, ports.PEER, vm.overrides.get("peer", ())),
+            "resources": compose_resources(vm.peer),
+            "logging": COMPOSE_LOGGING,
+            "ro_files": read_only_files(vpc, vm),
+        },
+        fmt="yaml",
+        source=vm.path,
+        owners=(vm.name,),
+        dest=f"{vm.compose_dir}/docker-compose.yaml",
+        restart="compose",
+        schema="compose-spec",
+    )
+    return [dfget, compose]
+
+
+def plan(ctx: PlanContext) -> list[OutputFile]:
+    """Files of every peer VM."""
+    return [f for vpc in ctx.model.vpcs for vm in vpc.peer_vms for f in _vm_files(ctx, vpc, vm)]

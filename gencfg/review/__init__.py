@@ -1,0 +1,1 @@
+"""What a change to the inventory does: file changes, affected hosts, restarts."""
