@@ -38,7 +38,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
     """Check each preheat image of each VPC."""
     for vpc in ctx.model.vpcs:
         hosts = {r.host for r in vpc.registries}
-        for img in vpc.preheat:
+        for img in vpc.preheat.images:
             path = (*img.path, "image")
             ref = parse(img.image)
             if ref is None:

@@ -68,6 +68,8 @@ def references(ctx: CheckContext) -> Iterator[SecretRef]:
         yield vpc.mysql.password
         if vpc.redis.password:
             yield vpc.redis.password
+        if vpc.preheat.token:
+            yield vpc.preheat.token
     for layer in _override_layers(ctx):
         for path, value in _walk(layer.data, layer.path):
             if (

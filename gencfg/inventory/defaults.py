@@ -71,6 +71,10 @@ ROLLOUT: Final[dict[str, Any]] = {
     "restart_docker_without_live_restore": False,
 }
 
+PREHEAT_TIMEOUT: Final = "1h"
+PREHEAT_INTERVAL: Final = "10s"
+PREPULL_TIMEOUT_SECONDS: Final = 600
+
 IMAGE_REGISTRY: Final = "docker.io/dragonflyoss"
 NAMESPACE: Final = "dragonfly-system"
 COMPOSE_DIR: Final = "/opt/dragonfly"

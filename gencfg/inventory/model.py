@@ -169,6 +169,39 @@ class ControlPlaneVm:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class PreheatImage:
+    """An image to preheat into a VPC's seed peers."""
+
+    image: str
+    size: int | None
+    platform: str | None
+    path: JsonPath
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Prepull:
+    """OpenKruise ImageListPullJob settings of a node group (None fields: Kruise defaults)."""
+
+    parallelism: int
+    timeout_seconds: int
+    backoff_limit: int
+    active_deadline_seconds: int | None
+    ttl_seconds_after_finished: int | None
+    path: JsonPath
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Preheat:
+    """How a VPC's images are preheated through its manager."""
+
+    images: tuple[PreheatImage, ...]
+    token: SecretRef | None
+    timeout: str
+    interval: str
+    path: JsonPath
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class NodeGroup:
     """A Kubernetes node group running the peer as a DaemonSet."""
 
@@ -179,6 +212,7 @@ class NodeGroup:
     nodes: tuple[Host, ...]
     peer: Dfdaemon
     overrides: dict[OverrideTarget, tuple[Layer, ...]]
+    prepull: Prepull | None
     path: JsonPath
 
 
@@ -233,16 +267,6 @@ class Runtimes:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class PreheatImage:
-    """An image to preheat into a VPC's seed peers."""
-
-    image: str
-    size: int | None
-    platform: str | None
-    path: JsonPath
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class Vpc:
     """One VPC: one scheduler cluster and everything in it."""
 
@@ -262,7 +286,7 @@ class Vpc:
     registries: tuple[Registry, ...]
     runtimes: Runtimes
     kubernetes: Kubernetes
-    preheat: tuple[PreheatImage, ...]
+    preheat: Preheat
     largest_image: int | None
     """Bytes of the largest image the VPC distributes, if declared (preheat or max_image_size)."""
     large_images: bool

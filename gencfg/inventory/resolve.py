@@ -19,7 +19,9 @@ from gencfg.inventory.model import (
     NodeGroup,
     OverrideTarget,
     PeerVm,
+    Preheat,
     PreheatImage,
+    Prepull,
     ProxyRule,
     Redis,
     Registry,
@@ -143,6 +145,7 @@ def _node_group(data: Data, path: JsonPath, scope: Scope, namespace: str, large:
         ),
         peer=_dfdaemon(_base(defaults.PEER, defaults.PEER_LARGE, large), own, "peer"),
         overrides=_overrides(own, ("peer",)),
+        prepull=_prepull(data.get("prepull"), (*path, "prepull")),
         path=path,
     )
 
@@ -191,22 +194,43 @@ def _runtimes(data: Data, path: JsonPath) -> Runtimes:
     )
 
 
-def _preheat(data: Data, path: JsonPath) -> tuple[PreheatImage, ...]:
-    return tuple(
-        PreheatImage(
-            image=img["image"],
-            size=parse_size(img["size"]) if "size" in img else None,
-            platform=img.get("platform"),
-            path=(*path, "preheat", "images", i),
-        )
-        for i, img in enumerate(data.get("preheat", {}).get("images", []))
+def _preheat(data: Data, path: JsonPath) -> Preheat:
+    spec = data.get("preheat", {})
+    ppath = (*path, "preheat")
+    return Preheat(
+        images=tuple(
+            PreheatImage(
+                image=img["image"],
+                size=parse_size(img["size"]) if "size" in img else None,
+                platform=img.get("platform"),
+                path=(*ppath, "images", i),
+            )
+            for i, img in enumerate(spec.get("images", []))
+        ),
+        token=_secret(spec.get("token"), (*ppath, "token")),
+        timeout=spec.get("timeout", defaults.PREHEAT_TIMEOUT),
+        interval=spec.get("interval", defaults.PREHEAT_INTERVAL),
+        path=ppath,
+    )
+
+
+def _prepull(data: Data | None, path: JsonPath) -> Prepull | None:
+    if data is None:
+        return None
+    return Prepull(
+        parallelism=data.get("parallelism", 1),
+        timeout_seconds=data.get("timeout_seconds", defaults.PREPULL_TIMEOUT_SECONDS),
+        backoff_limit=data.get("backoff_limit", 3),
+        active_deadline_seconds=data.get("active_deadline_seconds"),
+        ttl_seconds_after_finished=data.get("ttl_seconds_after_finished"),
+        path=path,
     )
 
 
 def _vpc(data: Data, path: JsonPath, top: Scope, max_image_size: int | None) -> Vpc:
     scope = [*top, (data, path)]
     preheat = _preheat(data, path)
-    sizes = [s for s in (max_image_size, *(img.size for img in preheat)) if s is not None]
+    sizes = [s for s in (max_image_size, *(img.size for img in preheat.images)) if s is not None]
     largest = max(sizes) if sizes else None
     large = largest is not None and largest >= defaults.LARGE_IMAGE
     db = data["database"]
