@@ -67,6 +67,7 @@ def run_playbook_cli(
     bin_dir: str | None = None,
     timeout: float = 300,
     control_path_dir: Path | None = None,
+    args: list[str] | None = None,
 ) -> PlaybookResult:
     import json
 
@@ -74,7 +75,7 @@ def run_playbook_cli(
     exe = shutil.which("ansible-playbook", path=search)
     if exe is None:
         raise RuntimeError("ansible-playbook not found")
-    cmd = [exe, "-i", str(inventory), str(playbook)]
+    cmd = [exe, "-i", str(inventory), str(playbook), *(args or [])]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     t0 = time.monotonic()

@@ -1,9 +1,12 @@
-"""Fake dfdaemon health endpoints: one tiny HTTP server per loopback address,
-each answering a fixed status (e.g. 500 on the host that should fail).
+"""Stand-ins for the Dragonfly health endpoints (no Dragonfly binary runs here).
 
-    with HealthServers({"127.0.0.2": 200, "127.0.0.3": 500}, port=48080) as hs:
-        ...  # playbook runs uri: url=http://{{ ansible_host }}:48080/healthy
-        hs.hits  # [(address, path), ...]
+One small HTTP server per (address, port): the manager's /healthy, the seed peer's
+and peers' /server/ping, and a plain listener for the scheduler's gRPC port. Each
+answers its current status; ``late`` makes one answer 503 to its first N probes (a
+service that comes up slowly).
+
+    with HealthServers({("127.0.0.2", 8080): 200}) as hs:
+        hs.status[("127.0.0.2", 8080)] = 500     # from now on unhealthy
 """
 
 from __future__ import annotations
@@ -11,38 +14,49 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+Endpoint = tuple[str, int]
+
 
 class HealthServers:
-    def __init__(self, statuses: dict[str, int], port: int) -> None:
-        self.port = port
-        self.statuses = dict(statuses)
-        self.hits: list[tuple[str, str]] = []
+    def __init__(
+        self, status: dict[Endpoint, int], late: dict[Endpoint, int] | None = None
+    ) -> None:
+        self.status = dict(status)
+        self.late = dict(late or {})
+        self.hits: list[tuple[Endpoint, str]] = []
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
 
-    def _make_handler(self, address: str) -> type[BaseHTTPRequestHandler]:
+    def _handler(self, endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
         owner = self
 
-        class H(BaseHTTPRequestHandler):
+        class Handler(BaseHTTPRequestHandler):
             def log_message(self, fmt: str, *args: object) -> None:
                 pass
 
             def do_GET(self) -> None:
                 with owner._lock:
-                    owner.hits.append((address, self.path))
-                code = owner.statuses[address]  # read at request time: tests may flip it
-                body = b'{"status": "ok"}' if code == 200 else b'{"status": "unhealthy"}'
+                    owner.hits.append((endpoint, self.path))
+                    if owner.late.get(endpoint, 0) > 0:
+                        owner.late[endpoint] -= 1
+                        code = 503
+                    else:
+                        code = owner.status[endpoint]
+                body = b"OK" if code == 200 else b"unhealthy"
                 self.send_response(code)
-                self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
-        return H
+        return Handler
+
+    def probes(self, endpoint: Endpoint) -> int:
+        with self._lock:
+            return sum(1 for hit, _ in self.hits if hit == endpoint)
 
     def start(self) -> HealthServers:
-        for addr in self.statuses:
-            srv = ThreadingHTTPServer((addr, self.port), self._make_handler(addr))
+        for endpoint in self.status:
+            srv = ThreadingHTTPServer(endpoint, self._handler(endpoint))
             srv.daemon_threads = True
             threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
             self._servers.append(srv)

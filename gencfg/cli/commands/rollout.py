@@ -1,0 +1,40 @@
+"""``gencfg rollout``: push a rendered tree with the playbooks, with progress per host."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gencfg.exitcodes import ExitCode
+from gencfg.rollout.runner import run as run_playbook
+
+
+def run(
+    *,
+    tree: Path,
+    layer: str,
+    limit: str | None,
+    check: bool,
+    diff: bool,
+    extra_vars: Sequence[str],
+) -> int:
+    """0 when every host succeeded, 4 when the rollout stopped on failed hosts."""
+    outcome = run_playbook(
+        tree,
+        layer=layer,
+        limit=limit,
+        check=check,
+        diff=diff,
+        extra_vars=extra_vars,
+        out=sys.stdout,
+    )
+    changed = outcome.stats.get("changed", {})
+    for host in sorted(set(outcome.stats.get("ok", {})) | set(outcome.failed_hosts)):
+        state = "FAILED" if host in outcome.failed_hosts else f"ok ({changed.get(host, 0)} changed)"
+        sys.stdout.write(f"{host:26} {state}\n")
+    if outcome.rc != 0:
+        hosts = ", ".join(outcome.failed_hosts) or "see the output above"
+        sys.stderr.write(f"gencfg: rollout stopped ({outcome.status}): {hosts}\n")
+        return int(ExitCode.ROLLOUT_FAILED)
+    return int(ExitCode.OK)

@@ -1,0 +1,1 @@
+"""Push a rendered tree with the playbooks, through ansible-runner."""
