@@ -31,6 +31,8 @@ SCHEMA_OF_KIND = {
     "peer-config": "dragonfly/v2.1/dfget",
     "compose": "compose-spec",
     "containerd-hosts": "containerd/hosts",
+    "preheat-job": "dragonfly/v2.1/preheat-job",
+    "k8s-imagelistpulljob": "kruise/imagelistpulljob",
 }
 
 

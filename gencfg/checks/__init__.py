@@ -17,6 +17,7 @@ from gencfg.checks import (
     pinned_version,
     port_conflicts,
     preheat_images,
+    prepull,
     proxy_mode,
     rate_limits,
     registries,
@@ -52,6 +53,7 @@ _MODULES: tuple[Check, ...] = (
     manager_address,
     large_images,
     preheat_images,
+    prepull,
 )
 
 CHECKS: dict[str, Check] = {module.ID: module for module in _MODULES}

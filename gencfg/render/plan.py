@@ -6,10 +6,18 @@ from gencfg.dragonfly import releases
 from gencfg.errors import GencfgError
 from gencfg.inventory.model import Deployment
 from gencfg.render.output import OutputFile
-from gencfg.render.targets import ansible, control_plane, kubernetes, peers, runtimes
+from gencfg.render.targets import (
+    ansible,
+    control_plane,
+    kubernetes,
+    peers,
+    preheat,
+    prepull,
+    runtimes,
+)
 from gencfg.render.targets.base import PlanContext, Target
 
-TARGETS: tuple[Target, ...] = (control_plane, peers, kubernetes, runtimes)
+TARGETS: tuple[Target, ...] = (control_plane, peers, kubernetes, prepull, runtimes, preheat)
 
 
 def plan(model: Deployment) -> list[OutputFile]:

@@ -21,6 +21,7 @@ EFFECTS = {
     "dockerd": "restarts dockerd (containers survive only with live-restore)",
     "nydus-snapshotter": "restarts nydus-snapshotter",
     "kubectl-apply": "applied with kubectl (a DaemonSet change rolls its pods)",
+    "preheat": "submitted to the manager by gencfg preheat (playbooks/preheat.yml)",
     "none": "no restart",
 }
 

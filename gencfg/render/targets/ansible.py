@@ -14,6 +14,7 @@ from typing import Any
 from gencfg.dragonfly import ports
 from gencfg.inventory.model import ControlPlaneVm, Deployment, PeerVm, Vpc
 from gencfg.render.output import OutputFile
+from gencfg.render.targets import preheat
 from gencfg.render.targets.base import PlanContext
 from gencfg.units import parse_duration
 
@@ -127,6 +128,25 @@ def _hosts(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
     return {"all": {"children": {**children, **vpcs}}}
 
 
+def _preheat(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
+    """Where ``gencfg preheat`` submits each VPC's jobs (VPCs with preheat jobs only)."""
+    jobs: dict[str, list[str]] = {}
+    for f in files:
+        if f.kind == preheat.KIND:
+            jobs.setdefault(f.path.split("/", 1)[0], []).append(f.path)
+    return {
+        vpc.name: {
+            "manager": preheat.manager_url(vpc),
+            "token_secret": vpc.preheat.token.name if vpc.preheat.token else None,
+            "timeout": int(parse_duration(vpc.preheat.timeout)),
+            "interval": max(1, int(parse_duration(vpc.preheat.interval))),
+            "jobs": sorted(jobs[vpc.name]),
+        }
+        for vpc in model.vpcs
+        if vpc.name in jobs
+    }
+
+
 def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
     policy = model.rollout
     kubernetes = {
@@ -152,6 +172,7 @@ def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
         "gencfg_restart_docker_without_live_restore": policy.restart_docker_without_live_restore,
         "gencfg_secret_names": sorted(model.secrets),
         "gencfg_kubernetes": kubernetes,
+        "gencfg_preheat": _preheat(model, files),
         "ansible_user": policy.ssh_user,
         "ansible_port": policy.ssh_port,
         "ansible_become": policy.become,
