@@ -8,6 +8,7 @@ from pathlib import Path
 from gencfg import __version__
 from gencfg.exitcodes import ExitCode
 from gencfg.reporters import REPORTERS
+from gencfg.rollout.runner import LAYERS
 
 _EPILOG = "exit codes: " + ", ".join(
     f"{int(c)} {c.name.lower().replace('_', ' ')}" for c in ExitCode
@@ -19,6 +20,8 @@ examples:
   gencfg render inventories/prod            write rendered/prod/
   gencfg render --check inventories/prod    exit 1 if rendered/prod/ is stale (CI)
   gencfg diff --format markdown inventories/prod   what a change does, for a PR comment
+  gencfg lint rendered/prod                 lint a rendered tree with each format's linter
+  gencfg preheat rendered/prod              preheat images into each VPC's seed peers
 """
 
 
@@ -122,10 +125,111 @@ def build() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "preheat",
+        help="submit the rendered preheat jobs to each VPC's manager and wait for them",
+        description="Submit the preheat jobs of a rendered tree (<vpc>/preheat/*.json) to "
+        "each VPC's manager, as listed in gencfg_preheat of ansible/group_vars/all.yaml, and "
+        "poll each job until SUCCESS, FAILURE or its timeout. With a token secret, jobs go "
+        "to /oapi/v1/jobs (Bearer token from GENCFG_SECRET_<NAME> or --secrets-stdin), "
+        "else to /api/v1/jobs. 429 answers are waited out (Retry-After or backoff), 5xx "
+        "and connection errors retried. Progress goes to stderr, a summary table to "
+        "stdout; the token is never printed. Exit 0: every job succeeded; 4: a job "
+        "failed, was refused or timed out; 3: a manager stayed unreachable; 2: bad "
+        "arguments, tree or missing token.",
+        epilog="examples:\n"
+        "  gencfg preheat rendered/prod --dry-run\n"
+        "  GENCFG_SECRET_VPC_A_MANAGER_TOKEN=... gencfg preheat rendered/prod --vpc vpc-a\n"
+        "  gencfg preheat rendered/prod --manager vpc-a=http://127.0.0.1:18080   (a tunnel)\n"
+        "\n" + _EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("rendered", type=Path, help="rendered tree (rendered/<env>)")
+    p.add_argument(
+        "--vpc",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this VPC (repeatable; default: every VPC with preheat jobs)",
+    )
+    p.add_argument(
+        "--manager",
+        action="append",
+        default=[],
+        metavar="VPC=URL",
+        help="reach this VPC's manager at URL instead of its LB (repeatable)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what would be submitted; submit nothing"
+    )
+    p.add_argument(
+        "--secrets-stdin",
+        action="store_true",
+        help="read secret values as a JSON object {name: value} from stdin (what "
+        "playbooks/preheat.yml does: a token never shows in a command line or environment)",
+    )
+
+    p = sub.add_parser(
         "checks",
         help="list the semantic checks with their codes and documentation",
         description="List every semantic check: id, codes, and documentation with pass/fail "
         "examples.",
     )
     p.add_argument("id", nargs="?", help="show one check in full")
+
+    p = sub.add_parser(
+        "rollout",
+        help="push a rendered tree with the playbooks (ansible-runner), with progress per host",
+        description="Run playbooks/rollout.yml (or one layer) against rendered/<env>/ansible, "
+        "as `ansible-playbook -i rendered/<env>/ansible playbooks/rollout.yml` would, and "
+        "report per host. Batches, failure budget and health checks come from the "
+        "inventory's rollout policy. Secrets come from Ansible Vault (-e @vault.yml with "
+        "--vault-password-file in ANSIBLE_VAULT_PASSWORD_FILE) or GENCFG_SECRET_<NAME>. "
+        "Exit 0: done; 4: stopped on failed hosts; 3: Ansible missing.",
+        epilog=_EPILOG,
+    )
+    p.add_argument("tree", type=Path, help="rendered tree (rendered/<env>)")
+    p.add_argument(
+        "--layer", choices=LAYERS, default="rollout", help="one layer only (default: all)"
+    )
+    p.add_argument("--limit", help="Ansible host pattern, e.g. vpc_a or cp-a-1")
+    p.add_argument("--check", action="store_true", help="dry run: report what would change")
+    p.add_argument(
+        "--diff", action="store_true", help="show file differences (never of secret files)"
+    )
+    p.add_argument(
+        "-e",
+        "--extra-vars",
+        action="append",
+        default=[],
+        metavar="VARS",
+        help="extra variables, as for ansible-playbook (key=value, JSON or @file)",
+    )
+
+    p = sub.add_parser(
+        "lint",
+        help="lint rendered trees with each format's own linter (yamllint, Kubernetes, ...)",
+        description="Check rendered trees file by file: yamllint on every YAML file;\n"
+        "Kubernetes manifests with kubernetes-validate --strict (custom resources with\n"
+        "gencfg's schemas); docker-compose files with the Compose Specification;\n"
+        "containerd hosts.toml (schema, and that pulls go through the local dfdaemon);\n"
+        "Dragonfly and nydus configs with their schemas; every file against its sha256\n"
+        "in MANIFEST.json. Codes GC6xx (docs/lint.md). Exit 0: no errors (warnings\n"
+        "allowed); 1: errors; 2: not a rendered tree.",
+        epilog="example: gencfg lint --format github rendered/prod\n\n" + _EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "trees",
+        nargs="*",
+        type=Path,
+        metavar="RENDERED_TREE",
+        help="rendered trees (rendered/<env>); default: every rendered/*/ with a MANIFEST.json",
+    )
+    _format_arg(p)
+    p.add_argument(
+        "--kubernetes-version",
+        metavar="X.Y",
+        help="Kubernetes version of the API schemas (default: the newest kubernetes-validate "
+        "bundles)",
+    )
     return parser

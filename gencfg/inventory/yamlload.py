@@ -10,8 +10,11 @@ done here so that every value gets its mark.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -50,6 +53,25 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         if kind is yaml.ScalarNode:
             return _PLAIN if implicit[0] else _QUOTED
         return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a document is built.
+
+    Building allocates one node, one mark and one value per scalar; each few hundred
+    allocations trigger a collection that walks every object still alive, so a large
+    document took four times longer to load than with the collector paused. A parsed
+    document has no reference cycles (aliases are refused), so nothing is left for the
+    collector to find.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class YamlError(Exception):
@@ -183,12 +205,78 @@ class _Builder:
         return out
 
 
+_MAP = f"{_CORE}map"
+_SEQ = f"{_CORE}seq"
+
+
+class _IrregularError(Exception):
+    """The fast builder met something only the full builder can judge or explain."""
+
+
+def _fast(node: yaml.Node, seen: set[int]) -> Any:
+    """The value of ``node`` as ``_Builder`` builds it, without paths or marks.
+
+    Only the common case is handled here (implicit tags, string keys, no aliases);
+    anything else raises, and the caller hands the document to ``_Builder``, which
+    accepts it or reports it exactly as ``load_yaml`` does.
+    """
+    if id(node) in seen:
+        raise _IrregularError
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _QUOTED:
+            return node.value
+        if node.tag == _PLAIN:
+            return _plain_scalar(node.value, "", node)
+        raise _IrregularError
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_fast(item, seen) for item in node.value]
+    if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
+        raise _IrregularError
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or id(key_node) in seen:
+            raise _IrregularError
+        seen.add(id(key_node))
+        if key_node.tag == _QUOTED:
+            key = key_node.value
+        elif key_node.tag == _PLAIN and key_node.value != "<<":
+            key = _plain_scalar(key_node.value, "", key_node)
+        else:
+            raise _IrregularError
+        if not isinstance(key, str) or key in out:
+            raise _IrregularError
+        out[key] = _fast(value_node, seen)
+    return out
+
+
+def load_yaml_value(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """:func:`load_yaml` without positions, for documents only their values matter of.
+
+    Rendered templates are parsed to be validated and re-emitted; recording a mark per
+    node was most of the time a large one (the Ansible inventory of 10,000 nodes) took
+    to load. Same values and same problems as ``load_yaml``: any document the fast
+    builder does not handle is loaded by ``load_yaml`` itself.
+    """
+    with _collector_paused():
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+            return (_fast(node, set()) if node is not None else None), []
+        except (yaml.YAMLError, _IrregularError, YamlError):
+            return _load_yaml(text, file, SourceMap())
+
+
 def load_yaml(text: str, file: str, smap: SourceMap) -> tuple[Any, list[Problem]]:
     """Parse one single-document YAML file; marks go into ``smap`` with paths from the root.
 
     Returns the value (None on error or for an empty file) and the problems found; the
     first problem stops the file, because later positions would be unreliable.
     """
+    with _collector_paused():
+        return _load_yaml(text, file, smap)
+
+
+def _load_yaml(text: str, file: str, smap: SourceMap) -> tuple[Any, list[Problem]]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from gencfg.cli.commands import checks, diff, graph, reference, render, validate
+from gencfg.cli.commands import (
+    checks,
+    diff,
+    graph,
+    lint,
+    preheat,
+    reference,
+    render,
+    rollout,
+    validate,
+)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,6 +35,27 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.command == "graph":
         return graph.run(inventory=args.inventory, fenced=args.fenced)
+    if args.command == "rollout":
+        return rollout.run(
+            tree=args.tree,
+            layer=args.layer,
+            limit=args.limit,
+            check=args.check,
+            diff=args.diff,
+            extra_vars=args.extra_vars,
+        )
+    if args.command == "preheat":
+        return preheat.run(
+            rendered=args.rendered,
+            vpcs=args.vpc,
+            managers=args.manager,
+            dry_run=args.dry_run,
+            secrets_stdin=args.secrets_stdin,
+        )
+    if args.command == "lint":
+        return lint.run(
+            trees=args.trees, fmt=args.format, kubernetes_version=args.kubernetes_version
+        )
     if args.command == "reference":
         return reference.run()
     if args.command == "checks":
