@@ -59,3 +59,15 @@ def test_a_block_the_template_lacks_belongs_wholly_to_the_override() -> None:
 def test_secret_references_become_placeholders() -> None:
     merged, _ = apply({}, [Layer({"objectStorage": {"secretKey": {"secret": "s3_key"}}}, ("x",))])
     assert merged == {"objectStorage": {"secretKey": "@@GENCFG_SECRET:s3_key@@"}}
+
+
+def test_render_reports_override_mistakes_as_validate_does(tmp_path, cli) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import EXAMPLES
+
+    case = EXAMPLES / "invalid" / "override-misspelt-key"
+    out = tmp_path / "out"
+    result = cli("render", ".", "--output", str(out), cwd=case)
+    assert result.rc == 2
+    expected = (case / "expected.txt").read_text()
+    assert result.err.startswith(expected)
+    assert not out.exists()

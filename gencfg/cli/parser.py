@@ -89,6 +89,13 @@ def build() -> argparse.ArgumentParser:
         help="do not write; list what would change and exit 1 if anything would (for CI)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="also list unchanged files")
+    p.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="render even when the inventory, gencfg and the tree are unchanged since the "
+        "last render (which is otherwise skipped)",
+    )
 
     p = sub.add_parser(
         "diff",

@@ -15,6 +15,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from gencfg.inventory.source import SourceMap, format_path
 from gencfg.problem import Problem
 from gencfg.resources import schemas_dir
+from gencfg.schemautil import inline_refs
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -50,46 +51,6 @@ def _is_ipv4_network(value: object) -> bool:
     if isinstance(value, str):
         ipaddress.IPv4Network(value, strict=False)
     return True
-
-
-_DEFS = "#/$defs/"
-# Keywords whose values are data, not subschemas: never rewritten.
-_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
-# Keywords a $ref may sit next to and be inlined anyway: no message reads them.
-_ANNOTATIONS = frozenset({"description", "title", "$comment"})
-
-
-def _inlined(node: Any, defs: Mapping[str, Any], active: frozenset[str]) -> Any:
-    if isinstance(node, list):
-        return [_inlined(item, defs, active) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith(_DEFS) and set(node) - {"$ref"} <= _ANNOTATIONS:
-        name = ref.removeprefix(_DEFS)
-        if name in defs and name not in active:  # a recursive definition stays a $ref
-            return _inlined(defs[name], defs, active | {name})
-    return {
-        key: value if key in _DATA_KEYWORDS else _inlined(value, defs, active)
-        for key, value in node.items()
-    }
-
-
-def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` with its local ``#/$defs/...`` references replaced by their targets.
-
-    jsonschema resolves a $ref through its registry each time it descends into one:
-    on a 10,000-node inventory that lookup was half of the validation time. Errors are
-    the same: an error's ``schema`` is the definition's content either way. $defs stay,
-    for the references left in place (recursive ones, or next to other keywords).
-    """
-    defs = schema.get("$defs", {})
-    out: dict[str, Any] = _inlined(
-        {k: v for k, v in schema.items() if k != "$defs"}, defs, frozenset()
-    )
-    if defs:
-        out["$defs"] = defs
-    return out
 
 
 @functools.cache

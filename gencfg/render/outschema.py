@@ -22,6 +22,7 @@ from gencfg.inventory.source import JsonPath, SourceMap, format_path
 from gencfg.problem import Problem
 from gencfg.render.overrides import Origins, origin_of
 from gencfg.resources import schemas_dir
+from gencfg.schemautil import inline_refs
 
 CODE_UNKNOWN_KEY = "GC401"
 CODE_BAD_VALUE = "GC402"
@@ -49,7 +50,7 @@ def load_schema(schema_id: str) -> dict[str, Any]:
 @functools.cache
 def validator(schema_id: str) -> jsonschema.protocols.Validator:
     """The compiled validator of an output schema."""
-    schema = load_schema(schema_id)
+    schema = inline_refs(load_schema(schema_id))
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
@@ -60,11 +61,27 @@ def _leaf(error: ValidationError) -> ValidationError:
     return error
 
 
-def _explain(error: ValidationError) -> Iterator[tuple[JsonPath, str, str]]:
-    """(output path, code, message) for one error; one entry per unknown key."""
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def _explain(error: ValidationError, file: str) -> Iterator[tuple[JsonPath, str, str]]:
+    """(output path, code, message) for one error; one entry per unknown key.
+
+    Messages name the file by its name only (dfget.yaml), so one override that breaks
+    the same key in many files is reported once, at its line.
+    """
     path: JsonPath = tuple(error.absolute_path)
     schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     instance: Any = error.instance
+    where = f"'{format_path(path)}'" if path else "its top level"
     if error.validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         for key in instance:
@@ -72,13 +89,14 @@ def _explain(error: ValidationError) -> Iterator[tuple[JsonPath, str, str]]:
                 continue
             hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             tail = f"; did you mean {hint[0]!r}?" if hint else ""
-            yield (
-                (*path, key),
-                CODE_UNKNOWN_KEY,
-                f"unknown key {key!r} at {format_path(path)}{tail}",
-            )
+            yield (*path, key), CODE_UNKNOWN_KEY, f"{file} has no key {key!r} in {where}{tail}"
+    elif error.validator == "type":
+        kinds = schema.get("type")
+        names = [kinds] if isinstance(kinds, str) else list(kinds or [])
+        expected = " or ".join(_TYPE_NAMES.get(k, k) for k in names if k != "null")
+        yield path, CODE_BAD_VALUE, f"{where} of {file} must be {expected}, not {instance!r}"
     else:
-        yield path, CODE_BAD_VALUE, f"{format_path(path)}: {error.message}"
+        yield path, CODE_BAD_VALUE, f"{where} of {file}: {error.message}"
 
 
 def check(doc: Any, schema_id: str, origins: Origins, smap: SourceMap, what: str) -> list[Problem]:
@@ -89,7 +107,7 @@ def check(doc: Any, schema_id: str, origins: Origins, smap: SourceMap, what: str
     """
     problems = []
     for error in validator(schema_id).iter_errors(doc):
-        for out_path, code, message in _explain(_leaf(error)):
+        for out_path, code, message in _explain(_leaf(error), what.rsplit("/", 1)[-1]):
             source = origin_of(out_path, origins)
             if source is None:
                 raise TemplateBugError(
@@ -102,7 +120,7 @@ def check(doc: Any, schema_id: str, origins: Origins, smap: SourceMap, what: str
                     mark.line,
                     mark.col,
                     code,
-                    f"override for {what}: {message}",
+                    message,
                     json_path=format_path(source),
                 )
             )

@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
             check=args.check,
             fmt=args.format,
             verbose=args.verbose,
+            cache=args.cache,
         )
     if args.command == "diff":
         return diff.run(

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from gencfg.cli.commands.validate import report
 from gencfg.exitcodes import ExitCode
-from gencfg.render.build import validate_and_render
-from gencfg.tree.writer import Changes, compare, write_tree
+from gencfg.render.build import source_label, validate_and_render
+from gencfg.tree import stamp
+from gencfg.tree.manifest import MANIFEST
+from gencfg.tree.writer import Changes, compare, existing_files, write_tree
 
 
 def default_output(inventory: Path) -> Path:
@@ -34,9 +36,25 @@ def _summary(changes: Changes) -> str:
     )
 
 
-def run(*, inventory: Path, output: Path | None, check: bool, fmt: str, verbose: bool) -> int:
+def run(
+    *,
+    inventory: Path,
+    output: Path | None,
+    check: bool,
+    fmt: str,
+    verbose: bool,
+    cache: bool = True,
+) -> int:
     """Render ``inventory`` into ``output``; with ``check``, only compare (exit 1 if stale)."""
     target = output or default_output(inventory)
+    inputs = stamp.inputs_digest(inventory, source_label(inventory)) if cache else ""
+    warnings = stamp.fresh(target, inputs) if cache else None
+    if warnings is not None:
+        report(warnings, fmt)
+        count = len(existing_files(target))
+        state = "up to date" if check else "0 added, 0 changed, 0 removed"
+        sys.stderr.write(f"{target}: {state} ({count} files; inventory and generator unchanged)\n")
+        return int(ExitCode.OK)
     _, result, problems = validate_and_render(inventory)
     report(problems, fmt)
     if result is None:
@@ -51,6 +69,8 @@ def run(*, inventory: Path, output: Path | None, check: bool, fmt: str, verbose:
             sys.stderr.write(f"run: gencfg render {inventory}\n")
         return int(ExitCode.CHANGES if changes.any else ExitCode.OK)
     changes = write_tree(target, result.files)
+    if cache:
+        stamp.record(target, inputs, result.files[MANIFEST], problems)
     _print_changes(changes, verbose)
     sys.stderr.write(f"{target}: {_summary(changes)}\n")
     return int(ExitCode.OK)

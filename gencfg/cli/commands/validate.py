@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gencfg.exitcodes import ExitCode
 from gencfg.problem import Level, Problem
-from gencfg.render.build import validate_and_render
+from gencfg.render.build import validate_overrides
 from gencfg.reporters import REPORTERS, summary
 
 
@@ -18,7 +18,7 @@ def report(problems: list[Problem], fmt: str) -> None:
 
 def run(*, inventory: Path, fmt: str, strict: bool) -> int:
     """Validate ``inventory``; 0 if valid, 2 if not (or if ``strict`` and any warning)."""
-    valid, _, problems = validate_and_render(inventory)
+    valid, problems = validate_overrides(inventory)
     if strict:
         problems = [
             Problem(p.path, p.line, p.col, p.code, p.message, Level.ERROR, p.json_path)
