@@ -1,5 +1,8 @@
 """The playbooks push rendered trees over real SSH, batch by batch, with health checks.
 
+The tests are one story, in order (a first rollout, a second with nothing to do, a
+removal, a failure...): run them in one process (pytest-xdist: --dist loadfile).
+
 Real components: OpenSSH's sshd (Debian) listening on 127.0.0.2-5, one address per
 test host, and the real ansible-playbook. Every host writes under its own gencfg_root.
 Stand-ins replace what cannot run here (docker compose, systemctl and kubectl:
