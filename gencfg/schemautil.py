@@ -43,3 +43,21 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     if defs:
         out["$defs"] = defs
     return out
+
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def expected_types(schema: Mapping[str, Any], *, skip_null: bool = False) -> str:
+    """The ``type`` of a schema in words: ``an integer or a string``."""
+    kinds = schema.get("type")
+    names = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    return " or ".join(_TYPE_NAMES.get(k, k) for k in names if not (skip_null and k == "null"))

@@ -37,7 +37,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
     """Check each group and VM that asks for the docker runtime."""
     release = releases.parse(ctx.model.version)
     for vpc in ctx.model.vpcs:
-        users = [o for o in vpc.peers() if "docker" in o.runtimes]
+        users = vpc.peers_using("docker")
         for owner in users:
             if release and not releases.supports_docker(release):
                 yield ctx.problem(

@@ -36,7 +36,7 @@ CODES = {
 def check(ctx: CheckContext) -> Iterator[Problem]:
     """Warn once per VPC whose Docker hosts lack a hijack CA."""
     for vpc in ctx.model.vpcs:
-        users = [p for p in vpc.peers() if "docker" in p.runtimes]
+        users = vpc.peers_using("docker")
         https = [r.host for r in vpc.registries if r.upstream.startswith("https://")]
         if users and https and vpc.runtimes.docker_hijack_ca is None:
             yield ctx.problem(

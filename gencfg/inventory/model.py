@@ -301,6 +301,10 @@ class Vpc:
         """Node groups and peer VMs: everything running an ordinary peer."""
         return (*self.node_groups, *self.peer_vms)
 
+    def peers_using(self, runtime: RuntimeName) -> tuple[NodeGroup | PeerVm, ...]:
+        """Node groups and peer VMs whose ``runtime`` pulls through Dragonfly."""
+        return tuple(p for p in self.peers() if runtime in p.runtimes)
+
     def override_owners(self) -> tuple[ControlPlaneVm | NodeGroup | PeerVm, ...]:
         """Everything that carries overrides below the VPC layer."""
         return (*self.control_plane, *self.node_groups, *self.peer_vms)

@@ -15,17 +15,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from gencfg.inventory.source import SourceMap, format_path
 from gencfg.problem import Problem
 from gencfg.resources import schemas_dir
-from gencfg.schemautil import inline_refs
-
-_TYPE_NAMES = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "null",
-}
+from gencfg.schemautil import expected_types, inline_refs
 
 # One stable code per kind of schema failure.
 CODE_UNKNOWN_KEY = "GC201"
@@ -71,12 +61,6 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _expected_types(schema: dict[str, Any]) -> str:
-    kinds = schema.get("type")
-    names = [kinds] if isinstance(kinds, str) else list(kinds or [])
-    return " or ".join(_TYPE_NAMES.get(k, k) for k in names)
-
-
 def _schema_of(error: ValidationError) -> dict[str, Any]:
     return dict(error.schema) if isinstance(error.schema, Mapping) else {}
 
@@ -117,7 +101,7 @@ def _messages(error: ValidationError) -> Iterator[tuple[str, tuple[str | int, ..
         for key in missing:
             yield CODE_MISSING_KEY, path, False, f"missing required key {key!r}"
     elif validator == "type":
-        expected = schema.get("x-message") or f"expected {_expected_types(schema)}"
+        expected = schema.get("x-message") or f"expected {expected_types(schema)}"
         yield CODE_WRONG_TYPE, path, False, f"{expected}, got {_describe(instance)}"
     elif validator in ("minItems", "maxItems", "minLength", "maxLength", "uniqueItems"):
         yield CODE_BAD_LENGTH, path, False, error.message

@@ -22,7 +22,7 @@ from gencfg.inventory.source import JsonPath, SourceMap, format_path
 from gencfg.problem import Problem
 from gencfg.render.overrides import Origins, origin_of
 from gencfg.resources import schemas_dir
-from gencfg.schemautil import inline_refs
+from gencfg.schemautil import expected_types, inline_refs
 
 CODE_UNKNOWN_KEY = "GC401"
 CODE_BAD_VALUE = "GC402"
@@ -61,17 +61,6 @@ def _leaf(error: ValidationError) -> ValidationError:
     return error
 
 
-_TYPE_NAMES = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "null",
-}
-
-
 def _explain(error: ValidationError, file: str) -> Iterator[tuple[JsonPath, str, str]]:
     """(output path, code, message) for one error; one entry per unknown key.
 
@@ -91,9 +80,7 @@ def _explain(error: ValidationError, file: str) -> Iterator[tuple[JsonPath, str,
             tail = f"; did you mean {hint[0]!r}?" if hint else ""
             yield (*path, key), CODE_UNKNOWN_KEY, f"{file} has no key {key!r} in {where}{tail}"
     elif error.validator == "type":
-        kinds = schema.get("type")
-        names = [kinds] if isinstance(kinds, str) else list(kinds or [])
-        expected = " or ".join(_TYPE_NAMES.get(k, k) for k in names if k != "null")
+        expected = expected_types(schema, skip_null=True)
         yield path, CODE_BAD_VALUE, f"{where} of {file} must be {expected}, not {instance!r}"
     else:
         yield path, CODE_BAD_VALUE, f"{where} of {file}: {error.message}"

@@ -5,8 +5,10 @@ Rendered to ``<vpc>/control-plane/<vm>/``; pushed to ``<compose_dir>`` on the VM
 
 from __future__ import annotations
 
+from typing import Any
+
 from gencfg.dragonfly import ports
-from gencfg.inventory.model import ControlPlaneVm, Vpc
+from gencfg.inventory.model import Component, ControlPlaneVm, Vpc
 from gencfg.render.output import OutputFile
 from gencfg.render.targets.base import (
     COMPOSE_LOGGING,
@@ -28,71 +30,43 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile
         target: ports.effective(ports.BY_TARGET[target], vm.overrides.get(target, ()), metrics=True)
         for target in ("manager", "scheduler", "seed_peer")
     }
+
+    def config(component: Component, name: str, schema: str, context: dict[str, Any]) -> OutputFile:
+        """One Dragonfly config of the VM: same owner, directory, restart and overrides."""
+        return OutputFile(
+            path=f"{base}/{name}",
+            kind=f"{component.replace('_', '-')}-config",
+            template=ctx.template(f"control-plane/{name}.j2"),
+            context={**shared, **context},
+            fmt="yaml",
+            source=vm.path,
+            owners=(vm.name,),
+            dest=f"{config_dir}/{name}",
+            restart=component.replace("_", "-"),
+            schema=f"dragonfly/{ctx.line}/{schema}",
+            overrides=vm.overrides.get(component, ()),
+        )
+
     files = []
+    context: dict[str, Any]
     if vm.runs("manager"):
         assert model.jwt_key is not None  # the manager-auth check requires it
-        files.append(
-            OutputFile(
-                path=f"{base}/manager.yaml",
-                kind="manager-config",
-                template=ctx.template("control-plane/manager.yaml.j2"),
-                context={
-                    **shared,
-                    "ports": effective["manager"],
-                    "jwt_key": model.jwt_key.placeholder,
-                },
-                fmt="yaml",
-                source=vm.path,
-                owners=(vm.name,),
-                dest=f"{config_dir}/manager.yaml",
-                restart="manager",
-                schema=f"dragonfly/{ctx.line}/manager",
-                overrides=vm.overrides.get("manager", ()),
-            )
-        )
+        context = {"ports": effective["manager"], "jwt_key": model.jwt_key.placeholder}
+        files.append(config("manager", "manager.yaml", "manager", context))
     if vm.runs("scheduler"):
-        files.append(
-            OutputFile(
-                path=f"{base}/scheduler.yaml",
-                kind="scheduler-config",
-                template=ctx.template("control-plane/scheduler.yaml.j2"),
-                context={**shared, "ports": effective["scheduler"], "manager_addr": mgr},
-                fmt="yaml",
-                source=vm.path,
-                owners=(vm.name,),
-                dest=f"{config_dir}/scheduler.yaml",
-                restart="scheduler",
-                schema=f"dragonfly/{ctx.line}/scheduler",
-                overrides=vm.overrides.get("scheduler", ()),
-            )
-        )
+        context = {"ports": effective["scheduler"], "manager_addr": mgr}
+        files.append(config("scheduler", "scheduler.yaml", "scheduler", context))
     if vm.runs("seed_peer"):
-        files.append(
-            OutputFile(
-                path=f"{base}/seed-peer/dfget.yaml",
-                kind="seed-peer-config",
-                template=ctx.template("control-plane/seed-peer/dfget.yaml.j2"),
-                context={
-                    **shared,
-                    **dfdaemon_context(
-                        vm.seed_peer, ports.SEED_PEER, vm.overrides.get("seed_peer", ())
-                    ),
-                    "manager_addr": mgr,
-                    "advertise_ip": vm.ip,
-                    "proxy_rules": list(vm.seed_peer.proxy_rules),
-                    "hijack": None,
-                    "mirror_insecure": False,
-                    "mirror_certs": [],
-                },
-                fmt="yaml",
-                source=vm.path,
-                owners=(vm.name,),
-                dest=f"{config_dir}/seed-peer/dfget.yaml",
-                restart="seed-peer",
-                schema=f"dragonfly/{ctx.line}/dfget",
-                overrides=vm.overrides.get("seed_peer", ()),
-            )
-        )
+        context = {
+            **dfdaemon_context(vm.seed_peer, ports.SEED_PEER, vm.overrides.get("seed_peer", ())),
+            "manager_addr": mgr,
+            "advertise_ip": vm.ip,
+            "proxy_rules": list(vm.seed_peer.proxy_rules),
+            "hijack": None,
+            "mirror_insecure": False,
+            "mirror_certs": [],
+        }
+        files.append(config("seed_peer", "seed-peer/dfget.yaml", "dfget", context))
     files.append(
         OutputFile(
             path=f"{base}/docker-compose.yaml",

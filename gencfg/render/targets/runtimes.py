@@ -39,7 +39,7 @@ def ping_url(vpc: Vpc) -> str:
 
 
 def _uses(vpc: Vpc, runtime: RuntimeName) -> bool:
-    return any(runtime in p.runtimes for p in vpc.peers())
+    return bool(vpc.peers_using(runtime))
 
 
 def _containerd(ctx: PlanContext, vpc: Vpc) -> list[OutputFile]:
