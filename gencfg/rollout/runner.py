@@ -85,13 +85,9 @@ def run(
             private_data_dir=private,
             playbook=str(playbooks_dir() / f"{layer}.yml"),
             inventory=str(inventory.resolve()),
-            cmdline=" ".join(_quote(c) for c in cmdline),
+            cmdline=shlex.join(cmdline),
             event_handler=_printer(out),
             quiet=True,
         )
         stats: dict[str, dict[str, int]] = dict(result.stats or {})
         return Outcome(int(result.rc), str(result.status), stats)
-
-
-def _quote(arg: str) -> str:
-    return shlex.quote(arg)

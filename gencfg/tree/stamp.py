@@ -24,7 +24,7 @@ from gencfg import __version__
 from gencfg.inventory.loader import discover
 from gencfg.problem import Level, Problem
 from gencfg.resources import data_root
-from gencfg.tree.manifest import MANIFEST
+from gencfg.tree.manifest import MANIFEST, sha256
 from gencfg.tree.writer import existing_files
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -64,15 +64,12 @@ def _tree_intact(target: Path, manifest_sha: str) -> bool:
     if MANIFEST not in files:
         return False
     raw = files[MANIFEST].read_bytes()
-    if hashlib.sha256(raw).hexdigest() != manifest_sha:
+    if sha256(raw) != manifest_sha:
         return False
     entries: dict[str, Any] = json.loads(raw)["files"]
     if set(files) != {*entries, MANIFEST}:
         return False
-    return all(
-        hashlib.sha256(files[rel].read_bytes()).hexdigest() == e["sha256"]
-        for rel, e in entries.items()
-    )
+    return all(sha256(files[rel].read_bytes()) == e["sha256"] for rel, e in entries.items())
 
 
 def fresh(target: Path, inputs: str) -> list[Problem] | None:
@@ -90,7 +87,7 @@ def record(target: Path, inputs: str, manifest: bytes, warnings: list[Problem]) 
     """Remember that ``target`` was rendered from ``inputs`` (best effort)."""
     stamp = {
         "inputs": inputs,
-        "manifest": hashlib.sha256(manifest).hexdigest(),
+        "manifest": sha256(manifest),
         "warnings": [
             {
                 "path": w.path,
