@@ -199,5 +199,38 @@ NOTES_V21.update(
 )
 
 
-# v2.5: filled in below from the v2.1 notes whose evidence still matches at v2.5.1, plus new ones.
-NOTES_V25: dict[NoteKey, FieldNote] = {}
+# v2.5 (checked at v2.5.1). Reused from v2.1 where the field and the evidence are unchanged; the
+# TLS-policy, object-storage and dfget notes are gone with their fields, the DynConfig note cites a
+# v2.1-era Helm chart and is not repeated, and the closed sets changed (polardb; no 'ml').
+_REUSED_V25 = (
+    ("manager/config", "GRPCConfig", "AdvertiseIP"),
+    ("manager/config", "GRPCConfig", "ListenIP"),
+    ("scheduler/config", "ServerConfig", "AdvertiseIP"),
+    ("scheduler/config", "ServerConfig", "ListenIP"),
+    ("manager/config", "SyncPeersConfig", "Interval"),
+)
+NOTES_V25: dict[NoteKey, FieldNote] = {key: NOTES_V21[key] for key in _REUSED_V25}
+NOTES_V25.update(
+    {
+        ("manager/config", "DatabaseConfig", "Type"): FieldNote(
+            note="Closed set: any other value fails start-up ('invalid database type').",
+            enum_consts=(
+                "DatabaseTypeMysql",
+                "DatabaseTypeMariaDB",
+                "DatabaseTypePostgres",
+                "DatabaseTypePolardb",
+            ),
+            evidence=(
+                ("manager/database/database.go", r"case config\.DatabaseTypePolardb:"),
+                ("manager/database/database.go", r"invalid database type"),
+            ),
+        ),
+        ("scheduler/config", "SchedulerConfig", "Algorithm"): FieldNote(
+            note=(
+                "Known values: default, plugin. Not a closed set: unknown values (and a plugin "
+                "that fails to load) fall back to the default evaluator, so no enum."
+            ),
+            evidence=(("scheduler/scheduling/evaluator/evaluator.go", r"^func New\("),),
+        ),
+    }
+)
