@@ -116,7 +116,6 @@ LINES: dict[str, Line] = {
         rust_profiles=(DFDAEMON,),
         client_repo="dragonflyoss/client",
         client_submodule="client",
-        extra=("preheat-job",),
     ),
 }
 
