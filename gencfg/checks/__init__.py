@@ -12,6 +12,7 @@ from gencfg.checks import (
     control_plane_roles,
     docker_support,
     large_images,
+    line_keys,
     manager_address,
     manager_auth,
     pinned_version,
@@ -34,6 +35,7 @@ from gencfg.problem import Problem
 
 _MODULES: tuple[Check, ...] = (
     pinned_version,
+    line_keys,
     safe_names,
     unique_names,
     unique_addresses,

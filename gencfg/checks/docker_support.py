@@ -44,8 +44,12 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
                     "GC310",
                     (*owner.path, "runtimes"),
                     f"Dragonfly {release} does not support Docker (dropped in "
-                    f"{releases.DOCKER_DROPPED}); use containerd",
+                    f"{releases.DOCKER_DROPPED}: upstream documents no Docker integration for "
+                    f"the Rust client); use containerd (hosts.toml through the client's "
+                    f"proxy), e.g. runtimes: [containerd] with engine: nerdctl",
                 )
+        if users and release and not releases.supports_docker(release):
+            continue  # GC310 says what to do instead; live-restore is beside the point
         if users and vpc.runtimes.docker_live_restore is not True:
             yield ctx.problem(
                 "GC317",

@@ -3,13 +3,14 @@
 ID: ``pinned-version``. Codes GC306 (error), GC319 (warning).
 
 Images are pinned to ``deployment.dragonfly.version``; ``latest`` or a moving tag makes
-two hosts run two releases. gencfg renders the v2.1 line (Go dfdaemon, dfget.yaml,
-v2.1.0 to v2.1.48); its templates are verified against v2.1.28, and other v2.1
-releases get a warning (GC319).
+two hosts run two releases. gencfg renders two lines: v2.1 (Go dfdaemon, dfget.yaml,
+v2.1.0 to v2.1.48, verified against v2.1.28) and the current line v2.5 (Rust client,
+dfdaemon.yaml, verified against v2.5.1 with client v1.4.2). Other releases of a line
+get a warning (GC319).
 
 Pass::
 
-    dragonfly: {version: v2.1.28}
+    dragonfly: {version: v2.5.1}
 
 Fail::
 
@@ -41,7 +42,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         yield ctx.problem(
             "GC306",
             path,
-            f"version {model.version!r} is not an exact release: pin one such as v2.1.28 "
+            f"version {model.version!r} is not an exact release: pin one such as v2.5.1 "
             f"(never latest)",
         )
     elif (line := releases.line_for(release)) is None:

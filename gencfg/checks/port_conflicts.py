@@ -3,7 +3,8 @@
 ID: ``port-conflicts``. Code GC307 (error).
 
 A control-plane VM runs the manager (8080, 65003), the scheduler (8002) and the seed
-peer (65006-65008, 40902), plus metrics ports; a peer listens on 65000-65002 and 40901.
+(v2.1 seed peer: 65006-65008, 40902; current line seed client: 4000-4005), plus metrics
+ports; a peer listens on 65000-65002 and 40901 (v2.1) or 4000-4005 (Rust client).
 Overrides can move any of them. Two listeners on one port means one of them fails to
 start, or (with Dragonfly's port ranges) silently moves and announces a wrong port.
 
@@ -33,9 +34,9 @@ Listener = tuple[str, int, JsonPath]
 
 
 def _listeners(
-    component: str, layers: tuple[Layer, ...], path: JsonPath, metrics: bool
+    line: str, component: str, layers: tuple[Layer, ...], path: JsonPath, metrics: bool
 ) -> list[Listener]:
-    table = ports.BY_TARGET[component]
+    table = ports.BY_LINE[line][component]
     where = layers[-1].path if layers else path
     found = ports.effective(table, layers, metrics=metrics)
     return [(f"{component} {name}", port, where) for name, port in found.items()]
@@ -43,21 +44,25 @@ def _listeners(
 
 def _hosts(ctx: CheckContext) -> Iterator[tuple[str, list[Listener]]]:
     metrics = ctx.model.metrics
+    line = ctx.model.line.name
     for vpc in ctx.model.vpcs:
         for vm in vpc.control_plane:
             listeners: list[Listener] = []
             for component in sorted(vm.components):
                 listeners += _listeners(
-                    component, vm.overrides.get(component, ()), vm.path, metrics
+                    line, component, vm.overrides.get(component, ()), vm.path, metrics
                 )
             yield vm.name, listeners
         for pvm in vpc.peer_vms:
-            yield pvm.name, _listeners("peer", pvm.overrides.get("peer", ()), pvm.path, metrics)
+            yield (
+                pvm.name,
+                _listeners(line, "peer", pvm.overrides.get("peer", ()), pvm.path, metrics),
+            )
         for group in vpc.node_groups:
             # One DaemonSet pod per node: checking the group once covers every node.
             yield (
                 f"nodes of group {group.name}",
-                _listeners("peer", group.overrides.get("peer", ()), group.path, metrics),
+                _listeners(line, "peer", group.overrides.get("peer", ()), group.path, metrics),
             )
 
 

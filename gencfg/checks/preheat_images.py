@@ -1,12 +1,15 @@
 """Preheat images are exact references to registries the VPC's peers pull through.
 
-ID: ``preheat-images``. Codes GC507 (error), GC508 (warning), GC509 (warning).
+ID: ``preheat-images``. Codes GC507 (error), GC508 (warning), GC509 (warning), GC513
+(error).
 
 A preheat job names a manifest URL the manager fetches (GC507: not an image
 reference). A ``latest`` or untagged image is whatever the registry holds when the
 job runs, which is rarely what the nodes will pull (GC508). Preheating an image of a
 registry the VPC does not list warms the seed peers with blobs no runtime of the VPC
-will ask for through Dragonfly (GC509).
+will ask for through Dragonfly (GC509). The current line's manager takes jobs only
+with a personal access token (``POST /oapi/v1/jobs``; v2.1's unauthenticated job API is
+gone), so preheat images there need ``preheat.token`` (GC513).
 
 Pass::
 
@@ -31,12 +34,23 @@ CODES = {
     "GC507": "a preheat image is not a valid image reference",
     "GC508": "a preheat image is not pinned (latest or no tag)",
     "GC509": "a preheat image comes from a registry the VPC does not pull through Dragonfly",
+    "GC513": "preheat images on the current line without the manager's access token",
 }
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
     """Check each preheat image of each VPC."""
     for vpc in ctx.model.vpcs:
+        if vpc.preheat.images and vpc.preheat.token is None and ctx.model.line.rust_client:
+            yield ctx.problem(
+                "GC513",
+                (*vpc.preheat.path, "images"),
+                f"VPC {vpc.name!r} preheats images, but the {ctx.model.line.name} manager "
+                f"accepts jobs only with a personal access token of scope job: set "
+                f"preheat.token: {{secret: NAME}} (create the token in the console or with "
+                f"POST /api/v1/personal-access-tokens)",
+                key=True,
+            )
         hosts = {r.host for r in vpc.registries}
         for img in vpc.preheat.images:
             path = (*img.path, "image")

@@ -34,7 +34,12 @@ CODES = {
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
-    """Warn once per VPC whose Docker hosts lack a hijack CA."""
+    """Warn once per VPC whose Docker hosts lack a hijack CA.
+
+    On lines without Docker support, docker-support rejects Docker instead.
+    """
+    if ctx.model.line.rust_client:
+        return
     for vpc in ctx.model.vpcs:
         users = vpc.peers_using("docker")
         https = [r.host for r in vpc.registries if r.upstream.startswith("https://")]

@@ -1,4 +1,4 @@
-"""Listening ports of the v2.1 components: defaults and the config keys that set them.
+"""Listening ports of each line's components: defaults and the config keys that set them.
 
 The templates write these defaults and the port-conflict check reads the same table,
 so a port can never be rendered one way and checked another. Every port is a single
@@ -53,6 +53,26 @@ SEED_PEER = (
     Port("metrics", 8003, PEER[4].key, metrics=True),
 )
 BY_TARGET = {"manager": MANAGER, "scheduler": SCHEDULER, "peer": PEER, "seed_peer": SEED_PEER}
+
+# The Rust client (current line): the ports of its dfdaemon.yaml, each always listening
+# (its metrics server cannot be turned off). The names the playbooks and the runtime
+# files use (proxy, health) are the same as on v2.1; the peer-to-peer port is "upload".
+CLIENT = (
+    Port("upload", 4000, ("upload", "server", "port")),
+    Port("proxy", 4001, ("proxy", "server", "port")),
+    Port("metrics", 4002, ("metrics", "server", "port")),
+    Port("health", 4003, ("health", "server", "port")),
+    Port("stats", 4004, ("stats", "server", "port")),
+    Port("storage", 4005, ("storage", "server", "tcpPort")),
+)
+# A seed client is alone on its VM with the manager (8080, 65003, 8000) and the
+# scheduler (8002, 8001): the client's own defaults do not collide with them.
+SEED_CLIENT = CLIENT
+BY_LINE = {
+    "v2.1": BY_TARGET,
+    "v2.5": {"manager": MANAGER, "scheduler": SCHEDULER, "peer": CLIENT, "seed_peer": SEED_CLIENT},
+}
+"""Port tables of each template line, by override target."""
 
 
 def default(ports: Iterable[Port], name: str) -> int:

@@ -39,6 +39,21 @@ SEED_PEER: Final[dict[str, Any]] = {
     },
 }
 
+# The current line's Rust client fetches a piece with one timeout for source and parents;
+# its code default (v1.4) and the v2.5 chart's peers use 360s.
+LINE_PEER: Final[dict[str, dict[str, Any]]] = {"v2.5": {"piece_download_timeout": "360s"}}
+
+
+def peer(line: str) -> dict[str, Any]:
+    """Built-in peer defaults of a template line."""
+    return {**PEER, **LINE_PEER.get(line, {})}
+
+
+def seed_peer(line: str) -> dict[str, Any]:
+    """Built-in seed (peer or client) defaults of a template line."""
+    return {**SEED_PEER, **LINE_PEER.get(line, {})}
+
+
 # The large-image profile: images of LARGE_IMAGE bytes and more. Pieces of big files are
 # up to 15 MiB and are fetched from busy parents; 30s per piece fails such preheats with
 # "error decoding response body" (dragonfly#3890, #3675). Resources as used in practice.

@@ -11,6 +11,7 @@ import dataclasses
 import ipaddress
 from typing import Any, Literal
 
+from gencfg.dragonfly import releases
 from gencfg.inventory.source import JsonPath
 
 Component = Literal["manager", "scheduler", "seed_peer"]
@@ -326,7 +327,25 @@ class Deployment:
     secrets: dict[str, str]
     vpcs: tuple[Vpc, ...]
     path: JsonPath = ("deployment",)
+    client_version: str | None = None
+    """The Rust client release on the current line (None on v2.1: dfdaemon has its version)."""
+
+    @property
+    def line(self) -> releases.Line:
+        """The template line of the pinned release.
+
+        v2.1 for a release gencfg does not support, which the pinned-version check
+        rejects before anything is rendered.
+        """
+        return releases.line_of(self.version) or releases.V2_1
 
     def image(self, component: str) -> str:
         """Pinned image reference of a Dragonfly component (manager, scheduler, dfdaemon)."""
         return f"{self.image_registry}/{component}:{self.version}"
+
+    @property
+    def peer_image(self) -> str:
+        """Pinned image of the peers and seeds: v2.1's dfdaemon, or the Rust client."""
+        line = self.line
+        tag = self.client_version if line.rust_client and self.client_version else self.version
+        return f"{self.image_registry}/{line.peer_image}:{tag}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, cast
 
+from gencfg.dragonfly import releases
 from gencfg.inventory import defaults
 from gencfg.inventory.model import (
     ControlPlaneVm,
@@ -100,14 +101,17 @@ def _kubernetes(scope: Scope) -> Kubernetes:
     return Kubernetes(merged["namespace"], merged.get("kubeconfig"), merged.get("context"))
 
 
-def _control_plane_vm(data: Data, path: JsonPath, scope: Scope, large: bool) -> ControlPlaneVm:
+def _control_plane_vm(
+    data: Data, path: JsonPath, scope: Scope, large: bool, line: str
+) -> ControlPlaneVm:
     components = data.get("components", list(_ALL_COMPONENTS))
     data_dir = data.get("data_dir", defaults.CONTROL_PLANE_DATA_DIR)
+    seed = "seed-client" if line != releases.V2_1.name else "seed-peer"
     seed_base = {
-        **_base(defaults.SEED_PEER, defaults.SEED_PEER_LARGE, large),
-        "cache_dir": f"{data_dir}/seed-peer/cache",
-        "data_dir": f"{data_dir}/seed-peer/data",
-        "log_dir": f"{data_dir}/log/seed-peer",
+        **_base(defaults.seed_peer(line), defaults.SEED_PEER_LARGE, large),
+        "cache_dir": f"{data_dir}/{seed}/cache",
+        "data_dir": f"{data_dir}/{seed}/data",
+        "log_dir": f"{data_dir}/log/{seed}",
     }
     own = [*scope, (data, path)]
     return ControlPlaneVm(
@@ -132,7 +136,9 @@ def _runtimes_of(data: Data) -> tuple[RuntimeName, ...]:
     return tuple(cast(list[RuntimeName], data.get("runtimes", list(defaults.PEER_RUNTIMES))))
 
 
-def _node_group(data: Data, path: JsonPath, scope: Scope, namespace: str, large: bool) -> NodeGroup:
+def _node_group(
+    data: Data, path: JsonPath, scope: Scope, namespace: str, *, large: bool, line: str
+) -> NodeGroup:
     own = [*scope, (data, path)]
     return NodeGroup(
         name=data["name"],
@@ -143,14 +149,14 @@ def _node_group(data: Data, path: JsonPath, scope: Scope, namespace: str, large:
             Host(n["name"], n["ip"], (*path, "nodes", i))
             for i, n in enumerate(data.get("nodes", []))
         ),
-        peer=_dfdaemon(_base(defaults.PEER, defaults.PEER_LARGE, large), own, "peer"),
+        peer=_dfdaemon(_base(defaults.peer(line), defaults.PEER_LARGE, large), own, "peer"),
         overrides=_overrides(own, ("peer",)),
         prepull=_prepull(data.get("prepull"), (*path, "prepull")),
         path=path,
     )
 
 
-def _peer_vm(data: Data, path: JsonPath, scope: Scope, large: bool) -> PeerVm:
+def _peer_vm(data: Data, path: JsonPath, scope: Scope, large: bool, line: str) -> PeerVm:
     own = [*scope, (data, path)]
     return PeerVm(
         name=data["name"],
@@ -158,7 +164,7 @@ def _peer_vm(data: Data, path: JsonPath, scope: Scope, large: bool) -> PeerVm:
         engine=data.get("engine", "nerdctl"),
         runtimes=_runtimes_of(data),
         compose_dir=data.get("compose_dir", defaults.COMPOSE_DIR),
-        peer=_dfdaemon(_base(defaults.PEER, defaults.PEER_LARGE, large), own, "peer"),
+        peer=_dfdaemon(_base(defaults.peer(line), defaults.PEER_LARGE, large), own, "peer"),
         overrides=_overrides(own, ("peer",)),
         path=path,
     )
@@ -227,7 +233,7 @@ def _prepull(data: Data | None, path: JsonPath) -> Prepull | None:
     )
 
 
-def _vpc(data: Data, path: JsonPath, top: Scope, max_image_size: int | None) -> Vpc:
+def _vpc(data: Data, path: JsonPath, top: Scope, max_image_size: int | None, line: str) -> Vpc:
     scope = [*top, (data, path)]
     preheat = _preheat(data, path)
     sizes = [s for s in (max_image_size, *(img.size for img in preheat.images)) if s is not None]
@@ -267,15 +273,17 @@ def _vpc(data: Data, path: JsonPath, top: Scope, max_image_size: int | None) -> 
             **{k: redis.get(k, v) for k, v in defaults.REDIS_DB.items()},
         ),
         control_plane=tuple(
-            _control_plane_vm(vm, (*path, "control_plane", i), scope, large)
+            _control_plane_vm(vm, (*path, "control_plane", i), scope, large, line)
             for i, vm in enumerate(data["control_plane"])
         ),
         node_groups=tuple(
-            _node_group(g, (*path, "node_groups", i), scope, kubernetes.namespace, large)
+            _node_group(
+                g, (*path, "node_groups", i), scope, kubernetes.namespace, large=large, line=line
+            )
             for i, g in enumerate(data.get("node_groups", []))
         ),
         peer_vms=tuple(
-            _peer_vm(v, (*path, "peer_vms", i), scope, large)
+            _peer_vm(v, (*path, "peer_vms", i), scope, large, line)
             for i, v in enumerate(data.get("peer_vms", []))
         ),
         registries=tuple(
@@ -296,9 +304,12 @@ def resolve(data: Data) -> Deployment:
     top: Scope = [(dep, ("deployment",))]
     rollout, _ = _layered(defaults.ROLLOUT, top, "rollout")
     max_image_size = parse_size(dep["max_image_size"]) if "max_image_size" in dep else None
+    version = dep["dragonfly"]["version"]
+    found = releases.line_of(version)
+    line = found.name if found else releases.V2_1.name
     return Deployment(
         name=dep["name"],
-        version=dep["dragonfly"]["version"],
+        version=version,
         image_registry=dep["dragonfly"].get("image_registry", defaults.IMAGE_REGISTRY).rstrip("/"),
         jwt_key=_secret(dep.get("jwt_key"), ("deployment", "jwt_key")),
         console=dep.get("console", False),
@@ -309,5 +320,8 @@ def resolve(data: Data) -> Deployment:
         secrets={
             name: spec.get("description", "") for name, spec in data.get("secrets", {}).items()
         },
-        vpcs=tuple(_vpc(v, ("vpcs", i), top, max_image_size) for i, v in enumerate(data["vpcs"])),
+        vpcs=tuple(
+            _vpc(v, ("vpcs", i), top, max_image_size, line) for i, v in enumerate(data["vpcs"])
+        ),
+        client_version=dep["dragonfly"].get("client_version") or releases.default_client(version),
     )

@@ -1,12 +1,14 @@
-"""Dragonfly configs (manager, scheduler, dfget, preheat jobs) against the v2.1 schemas.
+"""Dragonfly configs (manager, scheduler, peers and seeds, preheat jobs) against their line.
 
 ID: ``dragonfly``. Codes GC650, GC651 (errors).
 
-The file's MANIFEST kind says which schema of schemas/dragonfly/v2.1/ applies. The
-dfget.yaml a node group's ConfigMap embeds (``data."dfget.yaml"``) is checked too,
+The MANIFEST's release picks the line (schemas/dragonfly/v2.1/ or v2.5/) and each
+file's kind the schema. The peer config a node group's ConfigMap embeds
+(``data."dfget.yaml"``, ``data."dfdaemon.yaml"`` on the current line) is checked too,
 with its problems at their line in the ConfigMap. Dragonfly ignores keys it does not
 know, so a misspelt key is not an error at startup: the setting silently keeps its
-default. That is why unknown keys are errors here.
+default. That is why unknown keys are errors here. The Rust client is stricter on
+types: a wrong type, a null section or a bare-integer duration stops it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 
+from gencfg.dragonfly import releases
 from gencfg.inventory.source import Mark, SourceMap
 from gencfg.lint import schema
 from gencfg.lint.base import LintContext
@@ -22,20 +25,27 @@ from gencfg.problem import Problem
 
 ID = "dragonfly"
 CODES = {
-    "GC650": "a key Dragonfly v2.1 does not read (misspelt? it would be silently ignored)",
-    "GC651": "a value Dragonfly v2.1 refuses",
+    "GC650": "a key the pinned Dragonfly release does not read (misspelt? silently ignored)",
+    "GC651": "a value the pinned Dragonfly release refuses",
 }
 _CODES = ("GC650", "GC651")
 
 SCHEMA_OF_KIND = {
-    "manager-config": "dragonfly/v2.1/manager",
-    "scheduler-config": "dragonfly/v2.1/scheduler",
-    "seed-peer-config": "dragonfly/v2.1/dfget",
-    "peer-config": "dragonfly/v2.1/dfget",
-    "preheat-job": "dragonfly/v2.1/preheat-job",
+    "manager-config": "manager",
+    "scheduler-config": "scheduler",
+    "seed-peer-config": "peer",
+    "peer-config": "peer",
+    "preheat-job": "preheat-job",
 }
-EMBEDDED = {"k8s-configmap": (("data", "dfget.yaml"), "dragonfly/v2.1/dfget")}
-"""MANIFEST kind -> (where a Dragonfly config is embedded as text, its schema)."""
+"""MANIFEST kind -> schema name in the line's directory (``peer``: the line's peer config)."""
+EMBEDDED = ("k8s-configmap",)
+"""MANIFEST kinds that embed the peer config as text under ``data."<peer config>"``."""
+
+
+def _schema(line: releases.Line, name: str) -> str:
+    if name == "peer":
+        name = line.peer_config.removesuffix(".yaml")
+    return f"dragonfly/{line.name}/{name}"
 
 
 def _check(parsed: Parsed, schema_id: str, name: str) -> Iterator[Problem]:
@@ -83,14 +93,17 @@ def _embedded(ctx: LintContext, rel: str, parsed: Parsed, where: tuple[str, ...]
 
 def lint(ctx: LintContext) -> Iterator[Problem]:
     """Every Dragonfly config, by MANIFEST kind, and every embedded one."""
+    line = releases.line_of(ctx.tree.dragonfly) or releases.V2_1
     for rel in ctx.files(lambda _rel, kind: kind in SCHEMA_OF_KIND):
         kind = str(ctx.tree.entries[rel]["kind"])
-        yield from _check(ctx.parsed(rel), SCHEMA_OF_KIND[kind], rel.rsplit("/", 1)[-1])
+        schema_id = _schema(line, SCHEMA_OF_KIND[kind])
+        yield from _check(ctx.parsed(rel), schema_id, rel.rsplit("/", 1)[-1])
+    where = ("data", line.peer_config)
+    schema_id = _schema(line, "peer")
     for rel in ctx.files(lambda _rel, kind: kind in EMBEDDED):
         parsed = ctx.parsed(rel)
         if parsed.problem is not None:
             continue  # the file's own linter (kubernetes) reports it
-        where, schema_id = EMBEDDED[str(ctx.tree.entries[rel]["kind"])]
         inner = _embedded(ctx, rel, parsed, where)
         if inner is not None:
             yield from _check(inner, schema_id, ".".join(where))

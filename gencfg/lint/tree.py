@@ -24,6 +24,8 @@ class RenderedTree:
     """MANIFEST.json ``files``: relative path -> sha256, kind, owners, dest, ..."""
     on_disk: dict[str, Path]
     """Every file under ``root`` except MANIFEST.json, by relative path."""
+    dragonfly: str = ""
+    """The Dragonfly release the tree was rendered for (MANIFEST ``dragonfly``)."""
 
 
 def load(root: Path) -> RenderedTree:
@@ -36,13 +38,14 @@ def load(root: Path) -> RenderedTree:
     if not root.is_dir() or not manifest.is_file():
         raise UserError(f"{root}: not a gencfg rendered tree (no {MANIFEST}); see gencfg render")
     try:
-        files = loads(manifest.read_bytes()).get("files")
+        document = loads(manifest.read_bytes())
+        files = document.get("files")
     except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError
         raise UserError(f"{manifest}: unreadable manifest: {exc}") from exc
     if not isinstance(files, dict) or not all(isinstance(e, dict) for e in files.values()):
         raise UserError(f"{manifest}: not a gencfg manifest (no 'files' object)")
     on_disk = {rel: p for rel, p in existing_files(root).items() if rel != MANIFEST}
-    return RenderedTree(root, files, on_disk)
+    return RenderedTree(root, files, on_disk, str(document.get("dragonfly", "")))
 
 
 def default_trees(base: Path = RENDERED_ROOT) -> list[Path]:

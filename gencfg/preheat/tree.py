@@ -20,11 +20,12 @@ from typing import Any, TextIO
 
 import yaml
 
+from gencfg.dragonfly import releases
 from gencfg.errors import UserError
 from gencfg.render.outschema import validator
+from gencfg.tree.manifest import MANIFEST, loads
 
 GROUP_VARS = "ansible/group_vars/all.yaml"
-JOB_SCHEMA = "dragonfly/v2.1/preheat-job"
 _SECRET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -82,7 +83,16 @@ def _seconds(entry: Mapping[str, Any], key: str, where: str) -> float:
     return float(value)
 
 
-def _job_file(tree: Path, rel: Any, where: str) -> JobFile:
+def job_line(tree: Path) -> releases.Line:
+    """The line whose job API the tree's jobs are for (its MANIFEST's release)."""
+    try:
+        version = str(loads((tree / MANIFEST).read_bytes()).get("dragonfly", ""))
+    except (OSError, ValueError):
+        version = ""  # a tree without a readable MANIFEST: its jobs are checked as v2.1's
+    return releases.line_of(version) or releases.V2_1
+
+
+def _job_file(tree: Path, rel: Any, where: str, line: releases.Line) -> JobFile:
     if not isinstance(rel, str):
         raise UserError(f"{where}: a job path must be a string, not {rel!r}")
     path = (tree / rel).resolve()
@@ -94,17 +104,20 @@ def _job_file(tree: Path, rel: Any, where: str) -> JobFile:
         raise UserError(f"{tree / rel}: cannot read the job: {exc.strerror}") from None
     except ValueError as exc:
         raise UserError(f"{tree / rel}: not JSON: {exc}") from None
-    errors = sorted(validator(JOB_SCHEMA).iter_errors(body), key=lambda e: list(e.path))
+    schema = validator(f"dragonfly/{line.name}/preheat-job")
+    errors = sorted(schema.iter_errors(body), key=lambda e: list(e.path))
     if errors:
         at = "/".join(str(p) for p in errors[0].path) or "(top)"
         raise UserError(
-            f"{tree / rel}: not a v2.1 preheat job at {at}: {errors[0].message} "
+            f"{tree / rel}: not a {line.name} preheat job at {at}: {errors[0].message} "
             f"(edited by hand? run gencfg render)"
         )
     return JobFile(rel, body)
 
 
-def _vpc_jobs(tree: Path, vpc: str, entry: Any, manager: str | None) -> VpcJobs:
+def _vpc_jobs(
+    tree: Path, vpc: str, entry: Any, manager: str | None, line: releases.Line
+) -> VpcJobs:
     where = f"{tree / GROUP_VARS}: gencfg_preheat.{vpc}"
     if not isinstance(entry, dict) or not isinstance(entry.get("jobs"), list):
         raise UserError(f"{where}: not a mapping with a list of jobs (run gencfg render)")
@@ -117,7 +130,7 @@ def _vpc_jobs(tree: Path, vpc: str, entry: Any, manager: str | None) -> VpcJobs:
         token_secret=secret,
         timeout=_seconds(entry, "timeout", where),
         interval=_seconds(entry, "interval", where),
-        jobs=tuple(_job_file(tree, rel, where) for rel in entry["jobs"]),
+        jobs=tuple(_job_file(tree, rel, where, line) for rel in entry["jobs"]),
     )
 
 
@@ -155,7 +168,8 @@ def load(
         if extra:
             raise UserError(f"--manager names {extra[0]!r}, which --vpc does not select")
     names = list(dict.fromkeys(vpcs)) if vpcs else sorted(preheat)
-    return [_vpc_jobs(tree, name, preheat[name], managers.get(name)) for name in names]
+    line = job_line(tree)
+    return [_vpc_jobs(tree, name, preheat[name], managers.get(name), line) for name in names]
 
 
 def read_secrets(stream: TextIO) -> dict[str, str]:

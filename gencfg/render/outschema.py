@@ -81,7 +81,8 @@ def _explain(error: ValidationError, file: str) -> Iterator[tuple[JsonPath, str,
             yield (*path, key), CODE_UNKNOWN_KEY, f"{file} has no key {key!r} in {where}{tail}"
     elif error.validator == "type":
         expected = expected_types(schema, skip_null=True)
-        yield path, CODE_BAD_VALUE, f"{where} of {file} must be {expected}, not {instance!r}"
+        given = "null" if instance is None else repr(instance)
+        yield path, CODE_BAD_VALUE, f"{where} of {file} must be {expected}, not {given}"
     else:
         yield path, CODE_BAD_VALUE, f"{where} of {file}: {error.message}"
 

@@ -62,7 +62,8 @@ def scalar(value: Any) -> str:
             mantissa += ".0"
         return f"{mantissa}e{exponent}" if exponent else mantissa
     if isinstance(value, str):
-        if _PLAIN.match(value) and not _LOOKS_TYPED.match(value):
+        # fullmatch: with match, "$" would let a value ending in a newline pass as plain.
+        if _PLAIN.fullmatch(value) and not _LOOKS_TYPED.fullmatch(value):
             return value
         return _quoted(value)
     raise TypeError(f"cannot write {type(value).__name__} to YAML")

@@ -16,6 +16,7 @@ EFFECTS = {
     "manager": "restarts the manager",
     "scheduler": "restarts the scheduler",
     "seed-peer": "restarts the seed peer",
+    "seed-client": "restarts the seed client",
     "dfdaemon": "restarts the peer",
     "compose": "recreates changed containers",
     "dockerd": "restarts dockerd (containers survive only with live-restore)",

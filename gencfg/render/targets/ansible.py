@@ -30,29 +30,27 @@ def group_name(vpc: Vpc) -> str:
     return "vpc_" + vpc.name.replace("-", "_")
 
 
-def _health(host: ControlPlaneVm | PeerVm) -> list[dict[str, Any]]:
+def _health(ctx: PlanContext, host: ControlPlaneVm | PeerVm) -> list[dict[str, Any]]:
     """What the playbooks probe after a push, on the ports the host's configs use."""
+    spec = ctx.spec
+
+    def port(target: str, name: str) -> int:
+        layers = host.overrides.get(target, ())  # type: ignore[call-overload]
+        return ports.effective(ctx.ports(target), layers, metrics=False)[name]
+
     if isinstance(host, PeerVm):
-        health = ports.effective(ports.PEER, host.overrides.get("peer", ()), metrics=False)[
-            "health"
-        ]
-        return [{"service": "dfdaemon", "url": f"http://{host.ip}:{health}/server/ping"}]
+        url = f"http://{host.ip}:{port('peer', 'health')}{spec.health_path}"
+        return [{"service": "dfdaemon", "url": url}]
     checks: list[dict[str, Any]] = []
     if host.runs("manager"):
-        rest = ports.effective(ports.MANAGER, host.overrides.get("manager", ()), metrics=False)[
-            "rest"
-        ]
-        checks.append({"service": "manager", "url": f"http://{host.ip}:{rest}/healthy"})
+        checks.append(
+            {"service": "manager", "url": f"http://{host.ip}:{port('manager', 'rest')}/healthy"}
+        )
     if host.runs("scheduler"):
-        grpc = ports.effective(ports.SCHEDULER, host.overrides.get("scheduler", ()), metrics=False)[
-            "grpc"
-        ]
-        checks.append({"service": "scheduler", "host": host.ip, "port": grpc})
+        checks.append({"service": "scheduler", "host": host.ip, "port": port("scheduler", "grpc")})
     if host.runs("seed_peer"):
-        health = ports.effective(
-            ports.SEED_PEER, host.overrides.get("seed_peer", ()), metrics=False
-        )["health"]
-        checks.append({"service": "seed-peer", "url": f"http://{host.ip}:{health}/server/ping"})
+        url = f"http://{host.ip}:{port('seed_peer', 'health')}{spec.health_path}"
+        checks.append({"service": spec.seed_dir, "url": url})
     return checks
 
 
@@ -60,7 +58,7 @@ def _entry(f: OutputFile) -> dict[str, Any]:
     return {"src": f.path, "dest": f.dest, "restart": f.restart}
 
 
-def _hosts(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
+def _hosts(ctx: PlanContext, files: list[OutputFile]) -> dict[str, Any]:
     own: dict[str, list[dict[str, Any]]] = {}
     shared: dict[str, list[dict[str, Any]]] = {}
     for f in files:
@@ -84,7 +82,7 @@ def _hosts(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
         "gencfg_nydus": {},
     }
     vpcs: dict[str, Any] = {}
-    for vpc in model.vpcs:
+    for vpc in ctx.model.vpcs:
         members: dict[str, None] = {}
         for vm in vpc.control_plane:
             roles["gencfg_control_plane"][vm.name] = {
@@ -92,7 +90,7 @@ def _hosts(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
                 "gencfg_vpc": vpc.name,
                 "gencfg_compose_dir": vm.compose_dir,
                 "gencfg_files": own.get(vm.name, []),
-                "gencfg_health": _health(vm),
+                "gencfg_health": _health(ctx, vm),
             }
             members[vm.name] = None
         for pvm in vpc.peer_vms:
@@ -102,7 +100,7 @@ def _hosts(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
                 "gencfg_compose_dir": pvm.compose_dir,
                 "gencfg_engine": pvm.engine,
                 "gencfg_files": own.get(pvm.name, []),
-                "gencfg_health": _health(pvm),
+                "gencfg_health": _health(ctx, pvm),
             }
             members[pvm.name] = None
             for runtime in pvm.runtimes:
@@ -187,7 +185,7 @@ def plan(ctx: PlanContext, files: list[OutputFile]) -> list[OutputFile]:
             path="ansible/hosts.yaml",
             kind="ansible-inventory",
             template=ctx.template("ansible/hosts.yaml.j2"),
-            context={"inventory": _hosts(ctx.model, files)},
+            context={"inventory": _hosts(ctx, files)},
             fmt="yaml",
             source=source,
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Protocol
 
-from gencfg.dragonfly import ports
+from gencfg.dragonfly import concepts, ports, releases
 from gencfg.inventory.model import Deployment, Dfdaemon, Layer, Vpc
 from gencfg.render.output import OutputFile
 
@@ -15,6 +15,11 @@ MANAGER_GRPC_PORT = ports.default(ports.MANAGER, "grpc")
 CONTAINER_CACHE_DIR = "/var/cache/dragonfly"
 CONTAINER_DATA_DIR = "/var/lib/dragonfly"
 CONTAINER_LOG_DIR = "/var/log/dragonfly"
+# The Rust client's own defaults (server.cacheDir, storage.dir, --log-dir).
+CLIENT_CACHE_DIR = "/var/cache/dragonfly/dfdaemon"
+CLIENT_DATA_DIR = "/var/lib/dragonfly"
+CLIENT_LOG_DIR = "/var/log/dragonfly/dfdaemon"
+CLIENT_PROBE = ["/bin/grpc_health_probe", "-addr=unix:///var/run/dragonfly/dfdaemon.sock"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -27,6 +32,21 @@ class PlanContext:
     def template(self, name: str) -> str:
         """Template path of ``name`` in this line, e.g. ``v2.1/control-plane/manager.yaml.j2``."""
         return f"{self.line}/{name}"
+
+    @property
+    def spec(self) -> releases.Line:
+        """The facts of this line (file names, images, health endpoint)."""
+        return self.model.line
+
+    def ports(self, target: str) -> tuple[ports.Port, ...]:
+        """The port table of ``target`` (manager, scheduler, peer, seed_peer) in this line."""
+        return ports.BY_LINE[self.line][target]
+
+    def schema(self, name: str) -> str:
+        """Output schema id of a Dragonfly file of this line (``dfget`` means the peer's)."""
+        if name == "dfget":
+            name = self.spec.peer_config.removesuffix(".yaml")
+        return f"dragonfly/{self.line}/{name}"
 
 
 class Target(Protocol):
@@ -42,6 +62,11 @@ def manager_addr(vpc: Vpc, ip: str | None = None) -> str:
     return f"{ip or vpc.lb.internal_ip}:{MANAGER_GRPC_PORT}"
 
 
+def manager_url(vpc: Vpc, ip: str | None = None) -> str:
+    """The manager's gRPC as the Rust client dials it: a URL with a scheme."""
+    return f"http://{manager_addr(vpc, ip)}"
+
+
 def common(model: Deployment) -> dict[str, Any]:
     """Context every Dragonfly config template uses (logging, metrics, images)."""
     return {
@@ -52,16 +77,35 @@ def common(model: Deployment) -> dict[str, Any]:
     }
 
 
+def client_args(model: Deployment) -> list[str]:
+    """Command-line flags of the Rust client: its logging is not in dfdaemon.yaml."""
+    args = [f"--log-level={'debug' if model.verbose else 'info'}"]
+    return [*args, "--console"] if model.console else args
+
+
 def dfdaemon_context(
-    settings: Dfdaemon, port_table: tuple[ports.Port, ...], layers: tuple[Layer, ...]
+    ctx: PlanContext, settings: Dfdaemon, target: str, layers: tuple[Layer, ...]
 ) -> dict[str, Any]:
-    """Context of a dfget.yaml template: settings and effective ports."""
-    return {
+    """Context of a peer or seed config template: settings and effective ports.
+
+    On the current line ``t`` holds the settings in the Rust client's value formats.
+    """
+    out: dict[str, Any] = {
         "s": settings,
-        "ports": ports.effective(port_table, layers, metrics=True),
+        "ports": ports.effective(ctx.ports(target), layers, metrics=True),
         "cache_dir": CONTAINER_CACHE_DIR,
         "data_dir": CONTAINER_DATA_DIR,
     }
+    if ctx.spec.rust_client:
+        out |= {
+            "t": concepts.client_values(settings),
+            "cache_dir": CLIENT_CACHE_DIR,
+            "data_dir": CLIENT_DATA_DIR,
+            "log_dir": CLIENT_LOG_DIR,
+            "client_args": client_args(ctx.model),
+            "probe": CLIENT_PROBE,
+        }
+    return out
 
 
 def _cpus(quantity: str) -> str:

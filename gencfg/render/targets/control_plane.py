@@ -1,6 +1,8 @@
-"""Control-plane VMs: manager.yaml, scheduler.yaml, seed-peer/dfget.yaml, docker-compose.yaml.
+"""Control-plane VMs: manager.yaml, scheduler.yaml, the seed's config, docker-compose.yaml.
 
-Rendered to ``<vpc>/control-plane/<vm>/``; pushed to ``<compose_dir>`` on the VM.
+Rendered to ``<vpc>/control-plane/<vm>/``; pushed to ``<compose_dir>`` on the VM. The
+seed is ``seed-peer/dfget.yaml`` on v2.1 and ``seed-client/dfdaemon.yaml`` on the
+current line (a Rust client of type super).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from gencfg.render.targets.base import (
     compose_resources,
     dfdaemon_context,
     manager_addr,
+    manager_url,
 )
 
 
@@ -25,11 +28,13 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile
     base = f"{vpc.name}/control-plane/{vm.name}"
     config_dir = f"{vm.compose_dir}/config"
     shared = {**common(model), "vpc": vpc, "vm": vm}
-    mgr = manager_addr(vpc, vm.ip if vm.manager_address == "self" else None)
+    manager_ip = vm.ip if vm.manager_address == "self" else None
+    mgr = manager_addr(vpc, manager_ip)
     effective = {
-        target: ports.effective(ports.BY_TARGET[target], vm.overrides.get(target, ()), metrics=True)
+        target: ports.effective(ctx.ports(target), vm.overrides.get(target, ()), metrics=True)
         for target in ("manager", "scheduler", "seed_peer")
     }
+    seed_dir = ctx.spec.seed_dir
 
     def config(component: Component, name: str, schema: str, context: dict[str, Any]) -> OutputFile:
         """One Dragonfly config of the VM: same owner, directory, restart and overrides."""
@@ -42,8 +47,8 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile
             source=vm.path,
             owners=(vm.name,),
             dest=f"{config_dir}/{name}",
-            restart=component.replace("_", "-"),
-            schema=f"dragonfly/{ctx.line}/{schema}",
+            restart=seed_dir if component == "seed_peer" else component,
+            schema=ctx.schema(schema),
             overrides=vm.overrides.get(component, ()),
         )
 
@@ -58,15 +63,18 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile
         files.append(config("scheduler", "scheduler.yaml", "scheduler", context))
     if vm.runs("seed_peer"):
         context = {
-            **dfdaemon_context(vm.seed_peer, ports.SEED_PEER, vm.overrides.get("seed_peer", ())),
+            **dfdaemon_context(ctx, vm.seed_peer, "seed_peer", vm.overrides.get("seed_peer", ())),
             "manager_addr": mgr,
+            "manager_url": manager_url(vpc, manager_ip),
             "advertise_ip": vm.ip,
             "proxy_rules": list(vm.seed_peer.proxy_rules),
+            "prefetch": False,
             "hijack": None,
             "mirror_insecure": False,
             "mirror_certs": [],
         }
-        files.append(config("seed_peer", "seed-peer/dfget.yaml", "dfget", context))
+        name = f"{seed_dir}/{ctx.spec.peer_config}"
+        files.append(config("seed_peer", name, "dfget", context))
     files.append(
         OutputFile(
             path=f"{base}/docker-compose.yaml",
@@ -79,6 +87,11 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile
                 "seed_peer_ports": effective["seed_peer"],
                 "seed_peer_resources": compose_resources(vm.seed_peer),
                 "logging": COMPOSE_LOGGING,
+                **(
+                    dfdaemon_context(ctx, vm.seed_peer, "seed_peer", ())
+                    if ctx.spec.rust_client
+                    else {}
+                ),
             },
             fmt="yaml",
             source=vm.path,

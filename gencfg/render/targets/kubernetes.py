@@ -1,15 +1,15 @@
 """Kubernetes node groups: ``<vpc>/kubernetes/<group>/{namespace,configmap,daemonset}.yaml``.
 
-The group's dfget.yaml is rendered and validated like a peer VM's, then embedded in
-the ConfigMap (and its digest in the DaemonSet's pod template).
+The group's peer config (dfget.yaml, or the Rust client's dfdaemon.yaml) is rendered
+and validated like a peer VM's, then embedded in the ConfigMap (and its digest in the
+DaemonSet's pod template).
 """
 
 from __future__ import annotations
 
-from gencfg.dragonfly import ports
 from gencfg.inventory.model import NodeGroup, Vpc
 from gencfg.render.output import OutputFile
-from gencfg.render.targets.base import CONTAINER_CACHE_DIR, CONTAINER_DATA_DIR, PlanContext, common
+from gencfg.render.targets.base import PlanContext, common, dfdaemon_context
 from gencfg.render.targets.peers import peer_dfget, read_only_files
 
 
@@ -24,7 +24,8 @@ def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFil
         "app.kubernetes.io/version": ctx.model.version,
         "app.kubernetes.io/managed-by": "gencfg",
     }
-    dfget_path = f"{base}/dfget.yaml"
+    dfget_path = f"{base}/{ctx.spec.peer_config}"
+    embed = ctx.spec.peer_config.removesuffix(".yaml")
     context = {
         **common(ctx.model),
         "vpc": vpc,
@@ -43,7 +44,7 @@ def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFil
             fmt="yaml",
             source=group.path,
             restart="kubectl-apply",
-            embeds=(("dfget", dfget_path),) if kind != "k8s-namespace" else (),
+            embeds=((embed, dfget_path),) if kind != "k8s-namespace" else (),
         )
 
     return [
@@ -55,15 +56,12 @@ def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFil
         manifest(
             "k8s-daemonset",
             "daemonset.yaml.j2",
-            s=group.peer,
-            ports=ports.effective(ports.PEER, group.overrides.get("peer", ()), metrics=True),
+            **dfdaemon_context(ctx, group.peer, "peer", group.overrides.get("peer", ())),
             resources={
                 "requests": group.peer.resources.requests,
                 "limits": group.peer.resources.limits,
             },
             max_unavailable=ctx.model.rollout.batch_size,
-            cache_dir=CONTAINER_CACHE_DIR,
-            data_dir=CONTAINER_DATA_DIR,
             ro_files=read_only_files(vpc, group),
         ),
     ]

@@ -1,6 +1,7 @@
-"""Peer VMs: ``<vpc>/peers/<vm>/dfget.yaml`` and ``docker-compose.yaml``.
+"""Peer VMs: ``<vpc>/peers/<vm>/<peer config>`` and ``docker-compose.yaml``.
 
-Also the peer dfget.yaml context shared with the Kubernetes node groups.
+The peer config is ``dfget.yaml`` on v2.1 and ``dfdaemon.yaml`` on the current line.
+Also the peer config's context shared with the Kubernetes node groups.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import dataclasses
 import re
 from typing import Any
 
-from gencfg.dragonfly import nydus, ports
+from gencfg.dragonfly import concepts, nydus
 from gencfg.inventory.model import NodeGroup, PeerVm, ProxyRule, Vpc
 from gencfg.render.output import OutputFile
 from gencfg.render.targets.base import (
@@ -19,6 +20,7 @@ from gencfg.render.targets.base import (
     compose_resources,
     dfdaemon_context,
     manager_addr,
+    manager_url,
 )
 
 # Docker Hub as Docker itself dials it: the API host and the CDN its blobs redirect to.
@@ -52,22 +54,28 @@ def hijack(vpc: Vpc, owner: NodeGroup | PeerVm) -> dict[str, Any] | None:
     return {"cert": ca.cert, "key": ca.key, "hosts": hosts}
 
 
-def proxy_rules(vpc: Vpc, owner: NodeGroup | PeerVm) -> list[ProxyRule]:
-    """proxy.proxies of a peer; adapted when its nydusd reaches it in proxy mode.
+def nydus_proxy_mode(vpc: Vpc, owner: NodeGroup | PeerVm) -> bool:
+    """Whether the owner's nydusd reaches the proxy as an HTTP proxy (nydus v2.3.5+)."""
+    version = vpc.runtimes.nydus_version
+    return "nydus" in owner.runtimes and version is not None and nydus.family(version) == "proxy"
 
-    With nydus v2.3.5+ (or v2.1.0) nydusd uses the dfdaemon as an HTTP proxy with
+
+def proxy_rules(vpc: Vpc, owner: NodeGroup | PeerVm, *, rust: bool = False) -> list[ProxyRule]:
+    """The proxy rules of a peer; adapted when its nydusd reaches it in proxy mode.
+
+    With nydus v2.3.5+ (or v2.1.0) nydusd uses the proxy as an HTTP proxy with
     use_http, so blob URLs arrive as http://<registry>/...: the rules must fetch the
-    origin over https (useHTTPS), and everything else (token requests) goes straight
-    to the origin over https.
+    origin over https (useHTTPS; the Rust client's useTLS), and on v2.1 everything else
+    (token requests) goes straight to the origin over https. The Rust client has no
+    direct rules: what matches no rule is forwarded as it came.
     """
     rules = list(owner.peer.proxy_rules)
-    version = vpc.runtimes.nydus_version
-    if "nydus" not in owner.runtimes or version is None or nydus.family(version) != "proxy":
+    if not nydus_proxy_mode(vpc, owner):
         return rules
     adapted = [
         dataclasses.replace(r, use_https=True) if not (r.direct or r.redirect) else r for r in rules
     ]
-    return [*adapted, ProxyRule(regx=".*", use_https=True, direct=True)]
+    return adapted if rust else [*adapted, ProxyRule(regx=".*", use_https=True, direct=True)]
 
 
 def read_only_files(vpc: Vpc, owner: NodeGroup | PeerVm) -> list[str]:
@@ -82,17 +90,23 @@ def read_only_files(vpc: Vpc, owner: NodeGroup | PeerVm) -> list[str]:
 def peer_dfget(
     ctx: PlanContext, vpc: Vpc, owner: NodeGroup | PeerVm, path: str, **fields: Any
 ) -> OutputFile:
-    """The dfget.yaml of a peer VM or of a node group's pods (``fields``: dest, restart...)."""
+    """The config of a peer VM or of a node group's pods (``fields``: dest, restart...)."""
     layers = owner.overrides.get("peer", ())
+    context = dfdaemon_context(ctx, owner.peer, "peer", layers)
+    if ctx.spec.rust_client:
+        rules = proxy_rules(vpc, owner, rust=True)
+        context["t"] = {**context["t"], "proxy_rules": concepts.client_rules(rules)}
     return OutputFile(
         path=path,
         kind="peer-config",
-        template=ctx.template("peers/dfget.yaml.j2"),
+        template=ctx.template(f"peers/{ctx.spec.peer_config}.j2"),
         context={
             **common(ctx.model),
-            **dfdaemon_context(owner.peer, ports.PEER, layers),
+            **context,
             "vpc": vpc,
             "manager_addr": manager_addr(vpc),
+            "manager_url": manager_url(vpc),
+            "prefetch": "nydus" in owner.runtimes,
             "advertise_ip": owner.ip if isinstance(owner, PeerVm) else None,
             "proxy_rules": proxy_rules(vpc, owner),
             "hijack": hijack(vpc, owner),
@@ -102,7 +116,7 @@ def peer_dfget(
         fmt="yaml",
         source=owner.path,
         owners=(owner.name,) if isinstance(owner, PeerVm) else (),
-        schema=f"dragonfly/{ctx.line}/dfget",
+        schema=ctx.schema("dfget"),
         overrides=layers,
         **fields,
     )
@@ -110,12 +124,13 @@ def peer_dfget(
 
 def _vm_files(ctx: PlanContext, vpc: Vpc, vm: PeerVm) -> list[OutputFile]:
     base = f"{vpc.name}/peers/{vm.name}"
+    name = ctx.spec.peer_config
     dfget = peer_dfget(
         ctx,
         vpc,
         vm,
-        f"{base}/dfget.yaml",
-        dest=f"{vm.compose_dir}/config/dfget.yaml",
+        f"{base}/{name}",
+        dest=f"{vm.compose_dir}/config/{name}",
         restart="dfdaemon",
     )
     compose = OutputFile(
@@ -124,7 +139,7 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: PeerVm) -> list[OutputFile]:
         template=ctx.template("peers/docker-compose.yaml.j2"),
         context={
             **common(ctx.model),
-            **dfdaemon_context(vm.peer, ports.PEER, vm.overrides.get("peer", ())),
+            **dfdaemon_context(ctx, vm.peer, "peer", vm.overrides.get("peer", ())),
             "resources": compose_resources(vm.peer),
             "logging": COMPOSE_LOGGING,
             "ro_files": read_only_files(vpc, vm),

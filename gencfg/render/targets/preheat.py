@@ -1,7 +1,8 @@
 """Preheat jobs of the manager's job API: ``<vpc>/preheat/<NN>-<slug>.json``.
 
 One file per preheat image of a VPC, the exact body ``gencfg preheat`` POSTs to the
-VPC's manager (``/oapi/v1/jobs`` with a token, else ``/api/v1/jobs``). ``NN`` is the
+VPC's manager (``/oapi/v1/jobs`` with a token, else ``/api/v1/jobs``, which only v2.1
+leaves unauthenticated; the current line requires the token). ``NN`` is the
 image's position in the inventory, so files sort in the order they are submitted and a
 removed image does not rename the others' files. Images of a listed registry with
 ``preheat: false`` get no job: the inventory says the manager must not fetch from it.
@@ -16,6 +17,7 @@ from gencfg.inventory.defaults import upstream_of
 from gencfg.inventory.model import Deployment, PreheatImage, Vpc
 from gencfg.render.output import OutputFile
 from gencfg.render.targets.base import PlanContext
+from gencfg.units import parse_duration
 
 KIND = "preheat-job"
 MANAGER_REST_PORT = ports.default(ports.MANAGER, "rest")
@@ -63,11 +65,12 @@ def _job(ctx: PlanContext, vpc: Vpc, index: int, img: PreheatImage) -> OutputFil
             "url": ref.manifest_url(upstream),
             "platform": img.platform,
             "filter": PROXY_DEFAULT_FILTER,
+            "timeout_ns": int(parse_duration(vpc.preheat.timeout) * 1e9),
         },
         fmt="json",
         source=img.path,
         restart="preheat",
-        schema="dragonfly/v2.1/preheat-job",
+        schema=ctx.schema("preheat-job"),
     )
 
 

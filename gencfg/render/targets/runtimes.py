@@ -21,21 +21,21 @@ def owners(vpc: Vpc, runtime: RuntimeName) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _peer_port(vpc: Vpc, name: str) -> int:
+def _peer_port(ctx: PlanContext, vpc: Vpc, name: str) -> int:
     """A port of the VPC's peers (runtime files are per VPC: one proxy port per VPC)."""
     peers = vpc.peers()
     layers = peers[0].overrides.get("peer", ()) if peers else ()
-    return ports.effective(ports.PEER, layers, metrics=False)[name]
+    return ports.effective(ctx.ports("peer"), layers, metrics=False)[name]
 
 
-def proxy_url(vpc: Vpc) -> str:
-    """The local dfdaemon proxy the VPC's runtimes use."""
-    return f"http://127.0.0.1:{_peer_port(vpc, 'proxy')}"
+def proxy_url(ctx: PlanContext, vpc: Vpc) -> str:
+    """The local peer's proxy the VPC's runtimes use (65001 on v2.1, 4001 on the client)."""
+    return f"http://127.0.0.1:{_peer_port(ctx, vpc, 'proxy')}"
 
 
-def ping_url(vpc: Vpc) -> str:
-    """The local dfdaemon's health endpoint (HTTP 200 "OK" when up)."""
-    return f"http://127.0.0.1:{_peer_port(vpc, 'health')}/server/ping"
+def ping_url(ctx: PlanContext, vpc: Vpc) -> str:
+    """The local peer's health endpoint (HTTP 200 when up)."""
+    return f"http://127.0.0.1:{_peer_port(ctx, vpc, 'health')}{ctx.spec.health_path}"
 
 
 def _uses(vpc: Vpc, runtime: RuntimeName) -> bool:
@@ -50,7 +50,7 @@ def _containerd(ctx: PlanContext, vpc: Vpc) -> list[OutputFile]:
             template=ctx.template("runtime/containerd/hosts.toml.j2"),
             context={
                 "registry": registry,
-                "proxy": proxy_url(vpc),
+                "proxy": proxy_url(ctx, vpc),
                 "fallback": vpc.runtimes.fallback_to_origin,
             },
             fmt="toml",
@@ -71,7 +71,7 @@ def _docker(ctx: PlanContext, vpc: Vpc) -> list[OutputFile]:
             path=f"{vpc.name}/runtime/docker/http-proxy.conf",
             kind="docker-proxy",
             template=ctx.template("runtime/docker/http-proxy.conf.j2"),
-            context={"proxy": proxy_url(vpc), "no_proxy": no_proxy},
+            context={"proxy": proxy_url(ctx, vpc), "no_proxy": no_proxy},
             fmt="text",
             source=(*vpc.path, "runtimes", "docker"),
             owners=owners(vpc, "docker"),
@@ -88,8 +88,8 @@ def _nydus(ctx: PlanContext, vpc: Vpc) -> list[OutputFile]:
     hubs = [r.upstream for r in vpc.registries if r.host == "docker.io"]
     upstreams = hubs or [r.upstream for r in vpc.registries] or ["https://index.docker.io"]
     context = {
-        "proxy": proxy_url(vpc),
-        "ping_url": ping_url(vpc),
+        "proxy": proxy_url(ctx, vpc),
+        "ping_url": ping_url(ctx, vpc),
         "family": fam,
         "default_upstream": upstreams[0],
     }
