@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 
 from dfschema.cli import generate  # noqa: E402
+from dfschema.gojson import BodySchemaBuilder  # noqa: E402
 from dfschema.golang import GoParser  # noqa: E402
 from dfschema.model import GenError, MemoryTree  # noqa: E402
 from dfschema.profiles import LINES, RustProfile  # noqa: E402
@@ -224,6 +225,89 @@ def test_go_reader_fields_tags_and_lines() -> None:
     ]
     assert struct.fields[0].doc == "Port to listen on."
     assert parser.package("x/config").imports["x/config/config.go"]["time"] == "time"
+
+
+GO_BODY_SRC = """\
+package types
+
+import (
+\t"time"
+
+\tcommonv2 "d7y.io/api/v2/pkg/apis/common/v2"
+)
+
+type Request struct {
+\tType string `json:"type" binding:"required"`
+\tArgs Args `json:"args" binding:"omitempty"`
+\tIDs []uint `json:"ids" binding:"omitempty"`
+\tSkipped string `json:"-"`
+}
+
+type Args struct {
+\tKind string `json:"kind" binding:"required,oneof=image file"`
+\tPiece *uint64 `json:"piece" binding:"omitempty,gte=4194304,lte=67108864"`
+\tIPs []string `json:"ips" binding:"omitempty,gte=1,lte=3"`
+\tTasks int64 `json:"tasks" binding:"omitempty,gte=1,lte=100"`
+\tPeers int64 `json:"peers" binding:"omitempty,min=10,max=20"`
+\tTimeout time.Duration `json:"timeout" binding:"omitempty"`
+\tStore *commonv2.ObjectStorage `json:"store"`
+}
+"""
+
+
+def body_schema(source: str = GO_BODY_SRC, external: bool = True) -> dict[str, Any]:
+    from dfschema.gojson import ExternalType
+
+    tree = MemoryTree({"m/types/types.go": source, "go.mod": "module d7y.io/dragonfly/v2\n"})
+    ext = ExternalType({"type": ["object", "null"]}, "not derived", (("go.mod", "^module"),))
+    builder = BodySchemaBuilder(
+        GoParser(tree),
+        tree,
+        {},
+        {},
+        {"d7y.io/api/v2/pkg/apis/common/v2.ObjectStorage": ext} if external else {},
+    )
+    schema = builder.object_schema(builder.struct("m/types", "Request"))
+    builder.check_all_used()
+    return {**schema, "$defs": builder.defs}
+
+
+@pytest.mark.parametrize(
+    ("args", "ok"),
+    [
+        ({"kind": "image"}, True),
+        ({"kind": "oci"}, False),  # oneof
+        ({}, False),  # required
+        ({"kind": "file", "Kind": "file"}, False),  # json tag spelling only
+        ({"kind": "file", "piece": None}, True),  # *uint64 accepts null
+        ({"kind": "file", "piece": 4194304}, True),
+        ({"kind": "file", "piece": 0}, False),  # non-nil pointer is validated
+        ({"kind": "file", "ips": []}, False),  # non-nil slice: gte=1 -> minItems
+        ({"kind": "file", "ips": ["a", "b", "c", "d"]}, False),  # lte=3 -> maxItems
+        ({"kind": "file", "tasks": 0}, True),  # omitempty: zero skips gte=1
+        ({"kind": "file", "tasks": 101}, False),
+        ({"kind": "file", "peers": 0}, True),  # omitempty: zero skips min=10
+        ({"kind": "file", "peers": 5}, False),
+        ({"kind": "file", "timeout": 3600000000000}, True),  # integer nanoseconds
+        ({"kind": "file", "timeout": "1h"}, False),
+        ({"kind": "file", "store": {"anything": 1}}, True),  # external: not derived
+    ],
+)
+def test_go_json_binding_translation(args: dict[str, Any], ok: bool) -> None:
+    schema = body_schema()
+    assert schema["required"] == ["type"]
+    assert set(schema["properties"]) == {"type", "args", "ids"}
+    assert schema["$defs"]["args"]["required"] == ["kind"]
+    errors = list(Draft202012Validator(schema).iter_errors({"type": "x", "args": args}))
+    assert (not errors) is ok, errors
+
+
+def test_go_json_unknown_binding_and_external_type_are_errors() -> None:
+    with pytest.raises(GenError, match="not in the repository"):
+        body_schema(external=False)
+    with pytest.raises(GenError, match="unsupported binding validator 'email'"):
+        body_schema(GO_BODY_SRC.replace('binding:"required"`', 'binding:"required,email"`'))
+    assert Draft202012Validator(body_schema()).is_valid({"args": {"kind": "file"}}) is False
 
 
 DRAGONFLY = os.environ.get("GENCFG_UPSTREAM_DRAGONFLY")

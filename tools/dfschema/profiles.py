@@ -116,6 +116,7 @@ LINES: dict[str, Line] = {
         rust_profiles=(DFDAEMON,),
         client_repo="dragonflyoss/client",
         client_submodule="client",
+        extra=("preheat-job",),
     ),
 }
 
