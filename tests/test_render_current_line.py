@@ -132,7 +132,7 @@ def test_client_pairing_table_matches_the_reference() -> None:
 
 
 def test_seed_clients_are_super_seed_peers_of_the_vpcs_cluster() -> None:
-    for rel, name, doc in CONFIGS:
+    for rel, _name, doc in CONFIGS:
         if "seed-client" in rel:
             assert doc["seedPeer"] == {"enable": True, "type": "super"}
             assert doc["host"]["schedulerClusterID"] == 1

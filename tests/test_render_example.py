@@ -85,7 +85,7 @@ def test_manifest_describes_every_file(name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "rel"),
     [(n, rel) for n in NAMES for rel in sorted(existing_files(REPO / "rendered" / n))],
-    ids=lambda v: str(v),
+    ids=str,
 )
 def test_rendered_file_is_valid_for_its_program(name: str, rel: str) -> None:
     """Independent of the render engine: parse each file and check it against its format."""
