@@ -133,3 +133,55 @@ def test_pull_fails_over_when_the_proxy_returns_errors(
         result = containerd.pull(f"{origin.host}/test/tiny:1", hosts_dir=certs_d)
         assert result.returncode == 0, result.output
         assert proxy.requests and all(r.status == 502 for r in proxy.requests)
+
+
+# --- the current line: the Rust client's proxy on its own default port -----------------
+
+CLIENT_PROXY_PORT = 4001
+"""proxy.server.port of the Rust client (v1.4.2 default); gencfg renders it unchanged."""
+
+
+def _render_current_line(tmp: Path, origin: RegistryProcess) -> Path:
+    """A v2.5.1 inventory with no port override: hosts.toml must name 127.0.0.1:4001."""
+    data = inventories.inventory(
+        deployment={"dragonfly": {"version": "v2.5.1"}},
+        vpc={
+            "peer_vms": [{"name": "vm-1", "ip": "127.0.0.4", "runtimes": ["containerd"]}],
+            "registries": [{"host": origin.host, "upstream": origin.url}],
+        },
+    )
+    inv = inventories.write(tmp / "inventory", data)
+    out = tmp / "rendered"
+    assert main(["render", str(inv), "--output", str(out)]) == 0
+    peer = (out / "vpc-a/peers/vm-1/dfdaemon.yaml").read_text()
+    assert f"port: {CLIENT_PROXY_PORT}" in peer
+    return out / "vpc-a" / "runtime" / "containerd" / "certs.d"
+
+
+def test_current_line_pull_goes_through_the_client_proxy_port(
+    tmp_path: Path, origin: RegistryProcess, containerd: Containerd
+) -> None:
+    """The stand-in listens where the Rust client would (4001) and forwards by header.
+
+    The Rust client always honours X-Dragonfly-Registry (no v2.1-style ``dynamic``
+    switch), so the stand-in's header-based forwarding is its real behaviour here.
+    """
+    certs_d = _render_current_line(tmp_path, origin)
+    with RecordingProxy(port=CLIENT_PROXY_PORT) as proxy:
+        containerd.remove_all_images()
+        result = containerd.pull(f"{origin.host}/test/tiny:1", hosts_dir=certs_d)
+        assert result.returncode == 0, result.output
+        assert {r.headers.get("x-dragonfly-registry") for r in proxy.requests} == {origin.url}
+        assert any("/blobs/sha256:" in r.path and r.status == 200 for r in proxy.requests)
+
+
+def test_current_line_pull_falls_back_when_the_client_is_down(
+    tmp_path: Path, origin: RegistryProcess, containerd: Containerd
+) -> None:
+    certs_d = _render_current_line(tmp_path, origin)
+    proxy = RecordingProxy(port=CLIENT_PROXY_PORT).start()
+    proxy.stop()  # nothing listens on 4001 now, as when the client is down
+    containerd.remove_all_images()
+    result = containerd.pull(f"{origin.host}/test/tiny:1", hosts_dir=certs_d, timeout=60)
+    assert result.returncode == 0, result.output
+    assert proxy.requests == []

@@ -1,9 +1,11 @@
 """Stand-ins for the Dragonfly health endpoints (no Dragonfly binary runs here).
 
 One small HTTP server per (address, port): the manager's /healthy, the seed peer's
-and peers' /server/ping, and a plain listener for the scheduler's gRPC port. Each
-answers its current status; ``late`` makes one answer 503 to its first N probes (a
-service that comes up slowly).
+and peers' /server/ping (v2.1) or the Rust client's /healthy, and a plain listener for
+the scheduler's gRPC port. Each answers its current status; ``late`` makes one answer
+503 to its first N probes (a service that comes up slowly). With ``paths``, an
+endpoint answers 404 on any other path, as the real services do: a probe of the wrong
+line's path then fails, as it would on a real host.
 
     with HealthServers({("127.0.0.2", 8080): 200}) as hs:
         hs.status[("127.0.0.2", 8080)] = 500     # from now on unhealthy
@@ -19,10 +21,14 @@ Endpoint = tuple[str, int]
 
 class HealthServers:
     def __init__(
-        self, status: dict[Endpoint, int], late: dict[Endpoint, int] | None = None
+        self,
+        status: dict[Endpoint, int],
+        late: dict[Endpoint, int] | None = None,
+        paths: dict[Endpoint, str] | None = None,
     ) -> None:
         self.status = dict(status)
         self.late = dict(late or {})
+        self.paths = dict(paths or {})
         self.hits: list[tuple[Endpoint, str]] = []
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
@@ -37,7 +43,10 @@ class HealthServers:
             def do_GET(self) -> None:
                 with owner._lock:
                     owner.hits.append((endpoint, self.path))
-                    if owner.late.get(endpoint, 0) > 0:
+                    expected = owner.paths.get(endpoint)
+                    if expected is not None and self.path.split("?")[0] != expected:
+                        code = 404
+                    elif owner.late.get(endpoint, 0) > 0:
                         owner.late[endpoint] -= 1
                         code = 503
                     else:
