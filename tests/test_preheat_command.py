@@ -310,3 +310,61 @@ def test_playbook_passes_the_vault_token_on_stdin_only(tmp_path: Path) -> None:
     assert "01-ghcr-io-example-trainer-2024-06" in output
     assert "SUCCESS" in output
     assert TOKEN not in output
+
+
+# --- the current line: v2.5 open API, token required ------------------------------------
+
+JOB_V25 = {
+    "type": "preheat",
+    "bio": "gencfg: preheat ghcr.io/org/app:1.0 into vpc-a (deployment test)",
+    "scheduler_cluster_ids": [1],
+    "args": {
+        "type": "image",
+        "url": "https://ghcr.io/v2/org/app/manifests/1.0",
+        "platform": "linux/amd64",
+        "scope": "single_seed_peer",
+        "timeout": 3600000000000,
+    },
+}
+
+
+def _current_tree(root: Path, manager: str, **kwargs: Any) -> Path:
+    tree = write_tree(root, manager, body=JOB_V25, **kwargs)
+    (tree / "MANIFEST.json").write_text(json.dumps({"dragonfly": "v2.5.1", "files": {}}))
+    return tree
+
+
+def test_current_line_job_goes_to_the_open_api_with_the_token(
+    tmp_path: Path, cli, token: str
+) -> None:
+    with ManagerStandIn(token=token, release="v2.5.1") as m:
+        result = cli("preheat", str(_current_tree(tmp_path, m.url)))
+    assert result.rc == 0, result.err
+    assert m.posts()[0].path == "/oapi/v1/jobs"
+    assert m.posts()[0].body == JOB_V25
+    assert token not in result.out + result.err
+
+
+def test_current_line_manager_refuses_jobs_without_a_token(tmp_path: Path, cli) -> None:
+    """v2.5 has no unauthenticated job API (GC513 stops such an inventory first)."""
+    with ManagerStandIn(release="v2.5.1") as m:
+        result = cli("preheat", str(_current_tree(tmp_path, m.url, token_secret=None)))
+    assert result.rc == 4
+    assert "401" in result.err
+
+
+def test_a_v21_job_in_a_current_line_tree_is_not_sent(tmp_path: Path, cli, token: str) -> None:
+    with ManagerStandIn(token=token, release="v2.5.1") as m:
+        tree = write_tree(tmp_path, m.url)  # v2.1's body, with its filter key
+        (tree / "MANIFEST.json").write_text(json.dumps({"dragonfly": "v2.5.1", "files": {}}))
+        result = cli("preheat", str(tree))
+    assert result.rc == 2
+    assert "not a v2.5 preheat job" in result.err
+    assert m.requests == []
+
+
+def test_dry_run_of_the_current_example_tree(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(f"GENCFG_SECRET_{SECRET.upper()}", TOKEN)
+    result = cli("preheat", str(REPO / "rendered" / "example-current"), "--dry-run")
+    assert result.rc == 0, result.err
+    assert "01-ghcr-io-example-trainer-2024-06" in result.out + result.err

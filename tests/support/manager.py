@@ -1,11 +1,14 @@
-"""A stand-in of the Dragonfly manager's job API (v2.1.28), for the preheat tests.
+"""A stand-in of the Dragonfly manager's job API (v2.1.28 or v2.5.1), for the preheat tests.
 
 No Dragonfly manager can run here (it needs MySQL, Redis and a scheduler), so this
-small HTTP server answers the routes ``gencfg preheat`` uses the way v2.1.28 does:
+small HTTP server answers the routes ``gencfg preheat`` uses the way the release does:
 
-- ``POST /api/v1/jobs`` (no auth) and ``POST /oapi/v1/jobs`` (``Authorization: Bearer
+- ``POST /api/v1/jobs`` (v2.1.28: no auth; v2.5.1: a console login's JWT, which
+  gencfg never has, so 401) and ``POST /oapi/v1/jobs`` (``Authorization: Bearer
   <token>``, else 401 ``{"message": "Unauthorized"}``) create a job: ``{id, state:
-  "PENDING", ...}``; a body that does not bind gives 422 ``{"errors": "..."}``.
+  "PENDING", ...}``; a body that does not bind gives 422 ``{"errors": "..."}``. v2.5.1
+  also refuses a scope outside single_seed_peer/all_seed_peers/all_peers, as its
+  service does.
 - ``GET /api/v1/jobs/<id>`` and ``/oapi/v1/jobs/<id>`` return the job, whose state
   advances one step of ``states`` per GET (the last one stays).
 
@@ -50,8 +53,10 @@ class ManagerStandIn:
         token: str | None = None,
         states: list[str] | None = None,
         script: list[Answer] | None = None,
+        release: str = "v2.1.28",
     ) -> None:
         self.token = token
+        self.release = release
         self.states = states or ["PENDING", "SUCCESS"]
         self.script = list(script or [])
         self.requests: list[Recorded] = []
@@ -98,8 +103,13 @@ class ManagerStandIn:
         match = re.fullmatch(r"/(api|oapi)/v1/jobs(?:/([0-9]+))?", path)
         if not match:
             return Answer(404, {"message": "404 page not found"})
-        if match.group(1) == "oapi" and headers.get("Authorization") != f"Bearer {self.token}":
+        open_api = match.group(1) == "oapi"
+        if (open_api or self.release != "v2.1.28") and headers.get(
+            "Authorization"
+        ) != f"Bearer {self.token}":
             return Answer(401, {"message": "Unauthorized"})
+        if not open_api and self.release != "v2.1.28":
+            return Answer(401, {"message": "token is malformed"})  # a PAT is not a JWT
         if method == "POST" and match.group(2) is None:
             args = body.get("args") if isinstance(body, dict) else None
             if not isinstance(body, dict) or body.get("type") != "preheat":
@@ -112,6 +122,14 @@ class ManagerStandIn:
                         "validation for 'URL' failed on the 'required' tag"
                     },
                 )
+            scope = args.get("scope", "")
+            if self.release != "v2.1.28" and scope not in (
+                "",
+                "single_seed_peer",
+                "all_seed_peers",
+                "all_peers",
+            ):
+                return Answer(422, {"errors": f"invalid scope {scope}"})
             job_id = len(self.jobs) + 1
             self.jobs[job_id] = 0
             return Answer(200, self._job(job_id, "PENDING"))
