@@ -13,7 +13,7 @@ def _id(*parts: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", "_".join(parts))
 
 
-def _vpc(vpc: Vpc, lines: list[str]) -> None:
+def _vpc(vpc: Vpc, lines: list[str], seed_label: str) -> None:
     v = _id(vpc.name)
     lines.append(
         f'  subgraph {v}["{vpc.name} · {vpc.cidr} · scheduler cluster {vpc.scheduler_cluster_id}"]'
@@ -25,7 +25,8 @@ def _vpc(vpc: Vpc, lines: list[str]) -> None:
     lines.append(f'    {db}[("MySQL {vpc.mysql.host}<br/>Redis {", ".join(vpc.redis.addrs)}")]')
     for vm in vpc.control_plane:
         node = _id(v, "cp", vm.name)
-        roles = " · ".join(label for key, label in _LABELS.items() if vm.runs(key))  # type: ignore[arg-type]
+        labels = {**_LABELS, "seed_peer": seed_label}
+        roles = " · ".join(label for key, label in labels.items() if vm.runs(key))  # type: ignore[arg-type]
         lines.append(f'    {node}["{vm.name} {vm.ip}<br/>{roles}"]')
         lines.append(f"    {lb} --> {node}")
         lines.append(f"    {node} --> {db}")
@@ -50,9 +51,10 @@ def _vpc(vpc: Vpc, lines: list[str]) -> None:
 def mermaid(model: Deployment) -> str:
     """The topology as a Mermaid flowchart (one subgraph per VPC: peers stay inside it)."""
     lines = ["flowchart LR"]
+    seed_label = model.line.seed_label
     registries = sorted({(r.host, r.upstream) for vpc in model.vpcs for r in vpc.registries})
     for host, upstream in registries:
         lines.append(f'  {_id("reg", host)}(("{host}<br/>{upstream}"))')
     for vpc in model.vpcs:
-        _vpc(vpc, lines)
+        _vpc(vpc, lines, seed_label)
     return "\n".join(lines) + "\n"

@@ -225,6 +225,24 @@ def test_diff_against_a_git_base(repo: Path) -> None:
     assert _gencfg("diff", "inventories/prod", cwd=repo).returncode == 1
 
 
+def test_diff_of_a_change_to_the_current_line(repo: Path) -> None:
+    """Moving the inventory to v2.5.1: the client's files appear, v2.1's go away."""
+    data = inventories.inventory(
+        deployment={"dragonfly": {"version": "v2.5.1"}},
+        vpc={"peer_vms": [{"name": "vm-1", "ip": "127.0.0.4"}]},
+    )
+    inventories.write(repo / "inventories" / "prod", data)
+    markdown = _gencfg(
+        "diff", "--base", "main", "--format", "markdown", "inventories/prod", cwd=repo
+    )
+    assert markdown.returncode == 1, markdown.stderr
+    out = markdown.stdout
+    assert "`+` `vpc-a/peers/vm-1/dfdaemon.yaml`: vm-1; restarts the peer" in out
+    assert "`+` `vpc-a/control-plane/cp-1/seed-client/dfdaemon.yaml`" in out
+    assert "restarts the seed client" in out
+    assert "`-` `vpc-a/control-plane/cp-1/seed-peer/dfget.yaml`" in out
+
+
 def test_diff_errors_are_not_changes(repo: Path) -> None:
     result = _gencfg("diff", "--base", "no-such-ref", "inventories/prod", cwd=repo)
     assert result.returncode == 2
@@ -272,6 +290,14 @@ def test_graph_draws_every_vpc_and_host() -> None:
     assert result.stdout.startswith("```mermaid\nflowchart LR\n")
     for name in ("vpc-a", "vpc-b", "cp-a-1", "cp-b-2", "gpu-a", "build-a-1", "docker.io"):
         assert name in result.stdout
+    assert "seed peer" in result.stdout
+
+
+def test_graph_names_the_current_lines_seed_clients() -> None:
+    result = _gencfg("graph", str(REPO / "inventories" / "example-current"))
+    assert result.returncode == 0
+    assert "manager · scheduler · seed client" in result.stdout
+    assert "seed peer" not in result.stdout
 
 
 def test_example_workflow_is_valid_github_actions() -> None:
