@@ -35,6 +35,8 @@ class Concept:
     v25: Key | None
     missing: str = ""
     """Why the line without a key has none, and what to use instead."""
+    outside: str = ""
+    """For a concept that is no key of the file (empty key): where it goes instead."""
 
     def key(self, line: str) -> Key | None:
         """The config key of this concept in ``line``."""
@@ -45,7 +47,7 @@ CONCEPTS: tuple[Concept, ...] = (
     # Host directories: mounted into the container at each line's own path.
     Concept("cache_dir", "path", ("cacheDir",), ("server", "cacheDir")),
     Concept("data_dir", "path", ("dataDir",), ("storage", "dir")),
-    Concept("log_dir", "path", ("logDir",), None, "the Rust client takes --log-dir as a flag"),
+    Concept("log_dir", "path", (), (), outside="host directory mounted as the log directory"),
     Concept(
         "total_rate_limit",
         "size",
@@ -90,7 +92,7 @@ CONCEPTS: tuple[Concept, ...] = (
         ("storage", "diskGCThresholdPercent"),
         ("gc", "policy", "diskHighThresholdPercent"),
     ),
-    Concept("resources", "resources", (), ()),
+    Concept("resources", "resources", (), (), outside="container or pod resources"),
 )
 BY_NAME = {c.name: c for c in CONCEPTS}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gencfg.checks import all_codes
+from gencfg.dragonfly import concepts, releases
 from gencfg.inventory.schema import inventory_schema
 
 Schema = dict[str, Any]
@@ -57,6 +58,55 @@ def _objects(
         _objects(sub, root, f"{title}.{key}" if title else key, out, seen)
 
 
+def _releases() -> list[str]:
+    """The supported lines, their verified releases and client pairings."""
+    lines = [
+        "## Supported Dragonfly releases",
+        "",
+        "| line | releases | verified against | peers and seeds | client pairing |",
+        "|---|---|---|---|---|",
+    ]
+    for line in releases.LINES:
+        pairs = (
+            ", ".join(
+                f"{dragonfly} -> {pin} (and v{pin.major}.{pin.minor}.x from it on)"
+                for dragonfly, (pin, _) in sorted(line.clients.items())
+            )
+            or "none: dfdaemon has Dragonfly's version"
+        )
+        verified = str(line.verified)
+        if line.rust_client:
+            verified += f" with client {releases.VERIFIED_CLIENT}"
+        lines.append(
+            f"| {line.name} | {line.first} to {line.last} | {verified} | {line.client} | {pairs} |"
+        )
+    return [*lines, ""]
+
+
+def _concepts() -> list[str]:
+    """Where each peer and seed setting lands in each line's file."""
+    lines = [
+        "## Peer and seed settings in each line",
+        "",
+        "One key per concept; gencfg writes it to each line's own key "
+        "(gencfg/dragonfly/concepts.py). A concept with no counterpart is an error "
+        "on that line (GC323).",
+        "",
+        "| key | v2.1 `dfget.yaml` | current line `dfdaemon.yaml` |",
+        "|---|---|---|",
+    ]
+
+    def where(c: concepts.Concept, key: tuple[str, ...] | None) -> str:
+        if key is None:
+            return f"none: {c.missing}"
+        return f"`{'.'.join(key)}`" if key else c.outside
+
+    for c in concepts.CONCEPTS:
+        v21, v25 = where(c, c.v21), where(c, c.v25)
+        lines.append(f"| `{c.name}` | {v21} | {v25} |")
+    return [*lines, ""]
+
+
 def markdown() -> str:
     """The whole reference as Markdown."""
     root = inventory_schema()
@@ -67,6 +117,8 @@ def markdown() -> str:
         "",
         root["description"],
         "",
+        *_releases(),
+        *_concepts(),
     ]
     objects: list[tuple[str, Schema]] = []
     _objects(root, root, "", objects, set())
