@@ -22,6 +22,7 @@ examples:
   gencfg diff --format markdown inventories/prod   what a change does, for a PR comment
   gencfg lint rendered/prod                 lint a rendered tree with each format's linter
   gencfg preheat rendered/prod              preheat images into each VPC's seed peers
+  gencfg migrate inventories/prod --to v2.5.1   move an inventory to the current line
 """
 
 
@@ -174,6 +175,36 @@ def build() -> argparse.ArgumentParser:
         help="read secret values as a JSON object {name: value} from stdin (what "
         "playbooks/preheat.yml does: a token never shows in a command line or environment)",
     )
+
+    p = sub.add_parser(
+        "migrate",
+        help="move an inventory from the v2.1 line to the current line (v2.5)",
+        description="Rewrite the inventory for another Dragonfly release: the version, every "
+        "v2.1 setting with a counterpart on the target line (first-class keys and raw "
+        "overrides), and harmless v2.1-only keys removed. Comments, key order, quoting, blank "
+        "lines and every untouched line are kept byte for byte. A setting that cannot be "
+        "translated stops it with file:line:col and the reason, and nothing is written; so "
+        "does a result that would not validate. Running it again changes nothing. Prints "
+        "what changed per file and what needs a person (see docs/upgrade.md).",
+        epilog="exit codes: 0 migrated (or nothing to do), 2 cannot migrate (nothing written), "
+        "3 cannot write",
+    )
+    _inventory_arg(p)
+    _format_arg(p)
+    p.add_argument("--to", required=True, metavar="VERSION", help="target release, e.g. v2.5.1")
+    p.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="write the migrated inventory to DIR (a new or empty directory) instead of in place",
+    )
+    p.add_argument(
+        "--drop-unsupported",
+        action="store_true",
+        help="drop v2.1 settings without a counterpart even where that changes behaviour "
+        "(each is listed under 'needs a person')",
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
 
     p = sub.add_parser(
         "checks",

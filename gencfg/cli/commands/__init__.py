@@ -9,6 +9,7 @@ from gencfg.cli.commands import (
     diff,
     graph,
     lint,
+    migrate,
     preheat,
     reference,
     render,
@@ -56,6 +57,15 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "lint":
         return lint.run(
             trees=args.trees, fmt=args.format, kubernetes_version=args.kubernetes_version
+        )
+    if args.command == "migrate":
+        return migrate.run(
+            inventory=args.inventory,
+            to=args.to,
+            output=args.output,
+            drop_unsupported=args.drop_unsupported,
+            dry_run=args.dry_run,
+            fmt=args.format,
         )
     if args.command == "reference":
         return reference.run()
