@@ -241,6 +241,14 @@ def test_diff_of_a_change_to_the_current_line(repo: Path) -> None:
     assert "`+` `vpc-a/control-plane/cp-1/seed-client/dfdaemon.yaml`" in out
     assert "restarts the seed client" in out
     assert "`-` `vpc-a/control-plane/cp-1/seed-peer/dfget.yaml`" in out
+    # Said as a change of line, first, with its order and what goes.
+    assert out.index("#### Line change") < out.index("| VPC |")
+    assert "Dragonfly v2.1.28 (v2.1) -> v2.5.1 (v2.5): a change of line" in out
+    assert "1. control plane, one VM at a time (cp-1): manager first" in out
+    assert "2. peers, canary first, then in batches (vm-1)" in out
+    assert "- `cp-1` loses `/opt/dragonfly/config/seed-peer/dfget.yaml`" in out
+    text = _gencfg("diff", "--base", "main", "inventories/prod", cwd=repo)
+    assert "a change of line, rolled out in this order" in text.stderr
 
 
 def test_diff_errors_are_not_changes(repo: Path) -> None:

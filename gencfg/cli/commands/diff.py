@@ -11,7 +11,7 @@ from gencfg.cli.commands.validate import report
 from gencfg.errors import InvalidInventoryError, UserError
 from gencfg.exitcodes import ExitCode
 from gencfg.render.build import source_label, validate_and_render
-from gencfg.review import markdown
+from gencfg.review import linechange, markdown
 from gencfg.review.changes import compare, unified
 from gencfg.review.gitbase import inventory_at
 from gencfg.tree.writer import existing_files
@@ -45,10 +45,17 @@ def run(*, inventory: Path, base: str | None, rendered: Path | None, fmt: str) -
         old = {rel: path.read_bytes() for rel, path in existing_files(tree).items()}
         against = str(tree)
     changes = compare(old, built.files)
+    line_change = linechange.detect(old, built.files, changes)
     if fmt == "markdown":
         title = f"gencfg diff: {source_label(inventory)} against {against}"
-        sys.stdout.write(markdown.render(title, changes, problems))
+        text = markdown.render(title, changes, problems)
+        if line_change is not None:  # right under the title: it is what matters most
+            head, _, rest = text.partition("\n\n")
+            text = f"{head}\n\n{linechange.markdown(line_change)}{rest}"
+        sys.stdout.write(text)
     else:
+        if line_change is not None:
+            sys.stderr.write("".join(f"{s}\n" for s in linechange.steps(line_change)))
         sys.stdout.write(unified(changes))
         sys.stderr.write(f"{len(changes)} file(s) differ from {against}\n")
     return int(ExitCode.CHANGES if changes else ExitCode.OK)
