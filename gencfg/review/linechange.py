@@ -49,7 +49,9 @@ def detect(
     before, after = _release(old), _release(new)
     if not before or not after or _line(before) == _line(after):
         return None
-    control, peers, nodes = set(), set(), set()
+    control: set[str] = set()
+    peers: set[str] = set()
+    nodes: set[str] = set()
     removed: dict[str, list[str]] = {}
     for c in changes:
         hosts = c.hosts
