@@ -47,6 +47,26 @@ def parse_duration(value: str) -> float:
     return total
 
 
+_UNIT_SUFFIX = re.compile(r"^[0-9.]+ ?(.*)$")
+
+
+def size_mistake(value: str) -> str:
+    """What is wrong with a size string, as ``: <reason>``, or ``""`` when unknown."""
+    text = value.strip()
+    if text.startswith("-"):
+        return ": a size cannot be negative"
+    if text.lower().endswith(("/s", "ps")):
+        return ": write a rate without '/s' (1024Mi is 1024 MiB per second)"
+    if "," in text:
+        return ": use '.' for decimals and no thousands separators"
+    match = _UNIT_SUFFIX.match(text)
+    if match and match.group(1):
+        return f": unknown unit {match.group(1)!r} (units: Ki, Mi, Gi, Ti, Pi, 1024-based)"
+    if not text or not text[0].isdigit():
+        return ": a size starts with a number"
+    return ""
+
+
 def format_size(size: int) -> str:
     """A human size for messages: ``25769803776`` -> ``24Gi``."""
     for unit, factor in (("Ti", 1024**4), ("Gi", GiB), ("Mi", MiB), ("Ki", 1024)):

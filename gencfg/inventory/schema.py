@@ -16,6 +16,7 @@ from gencfg.inventory.source import SourceMap, format_path
 from gencfg.problem import Problem
 from gencfg.resources import schemas_dir
 from gencfg.schemautil import expected_types, inline_refs
+from gencfg.units import size_mistake
 
 # One stable code per kind of schema failure.
 CODE_UNKNOWN_KEY = "GC201"
@@ -81,7 +82,10 @@ def _unknown_keys(error: ValidationError) -> Iterator[tuple[str, str]]:
 def _leaf(error: ValidationError) -> ValidationError:
     """For oneOf/anyOf, the sub-error most likely meant (check-jsonschema's "best match")."""
     while error.validator in ("oneOf", "anyOf") and error.context:
-        error = best_match(error.context)
+        # a branch of the value's own type says what is wrong ("-2048Mi" is a string:
+        # its pattern failed), rather than "expected an integer" from another branch
+        own_type = [e for e in error.context if e.validator != "type"]
+        error = best_match(own_type or error.context)
     return error
 
 
@@ -114,6 +118,8 @@ def _messages(error: ValidationError) -> Iterator[tuple[str, tuple[str | int, ..
     else:
         custom = schema.get("x-message")
         message = f"{_describe(instance)} {custom}" if custom else error.message
+        if schema.get("x-explain") == "size" and isinstance(instance, str):
+            message += size_mistake(instance)
         yield CODE_BAD_VALUE, path, False, message
 
 
