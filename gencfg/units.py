@@ -9,6 +9,8 @@ _MULTIPLIER = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 
 _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
 _SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
+GO_MAX_DURATION_NS = 2**63 - 1
+"""Go's ``time.Duration`` is an int64 of nanoseconds: about 292 years."""
 GiB = 1024**3
 MiB = 1024**2
 
