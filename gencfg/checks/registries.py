@@ -1,6 +1,6 @@
 """Registries are named as images name them and reached at their real API endpoint.
 
-ID: ``registries``. Codes GC501 (error), GC502 (warning), GC505 (warning), GC506 (error).
+ID: ``registries``. Codes GC501 (error), GC502 (warning), GC505 (warning), GC514 (error).
 
 Docker Hub images are ``docker.io/...``, so containerd looks in ``certs.d/docker.io``,
 but Docker Hub's API is not at ``https://docker.io``: that upstream answers with an
@@ -9,7 +9,7 @@ HTML page and pulls fail with "unexpected media type text/html" (dragonfly#2523)
 (GC501). A registry named by its API host (``registry-1.docker.io``) never matches an
 image reference, so nothing is mirrored (dragonfly#1344) (GC502). Skipping TLS
 verification or a plain-http upstream leaves pulls open to tampering (GC505). A port
-in a registry's host or upstream is 1 to 65535 (GC506: ``ghcr.io:99999``).
+in a registry's host or upstream is 1 to 65535 (GC514: ``ghcr.io:99999``).
 
 Pass::
 
@@ -33,7 +33,7 @@ CODES = {
     "GC501": "Docker Hub's upstream is not its API endpoint (text/html media type errors)",
     "GC502": "a registry is named by an API host that image references never use",
     "GC505": "TLS to a registry is not verified",
-    "GC506": "a registry's port is not 1 to 65535",
+    "GC514": "a registry's port is not 1 to 65535",
 }
 _PORT = re.compile(r"^(?:https?://)?[^/:]+:([0-9]+)(?:/|$)")
 
@@ -57,7 +57,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
                 port = _bad_port(getattr(r, key))
                 if port is not None:
                     yield ctx.problem(
-                        "GC506",
+                        "GC514",
                         (*r.path, key),
                         f"registry {key} {getattr(r, key)}: port {port} is not 1 to 65535",
                     )
