@@ -9,6 +9,8 @@ _MULTIPLIER = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 
 _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
 _SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
+GO_MAX_DURATION_NS = 2**63 - 1
+"""Go's ``time.Duration`` is an int64 of nanoseconds: about 292 years."""
 GiB = 1024**3
 MiB = 1024**2
 
@@ -45,6 +47,26 @@ def parse_duration(value: str) -> float:
     if pos != len(value) or not value:
         raise ValueError(f"not a Go duration: {value!r}")
     return total
+
+
+_UNIT_SUFFIX = re.compile(r"^[0-9.]+ ?(.*)$")
+
+
+def size_mistake(value: str) -> str:
+    """What is wrong with a size string, as ``: <reason>``, or ``""`` when unknown."""
+    text = value.strip()
+    if text.startswith("-"):
+        return ": a size cannot be negative"
+    if text.lower().endswith(("/s", "ps")):
+        return ": write a rate without '/s' (1024Mi is 1024 MiB per second)"
+    if "," in text:
+        return ": use '.' for decimals and no thousands separators"
+    match = _UNIT_SUFFIX.match(text)
+    if match and match.group(1):
+        return f": unknown unit {match.group(1)!r} (units: Ki, Mi, Gi, Ti, Pi, 1024-based)"
+    if not text or not text[0].isdigit():
+        return ": a size starts with a number"
+    return ""
 
 
 def format_size(size: int) -> str:

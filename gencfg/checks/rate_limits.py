@@ -32,7 +32,8 @@ CODES = {"GC309": "a rate limit is below dfdaemon's minimum or above the total l
 MIN_RATE = 20 * MiB
 
 
-def _settings(ctx: CheckContext) -> Iterator[tuple[str, Dfdaemon, JsonPath]]:
+def dfdaemon_settings(ctx: CheckContext) -> Iterator[tuple[str, Dfdaemon, JsonPath]]:
+    """(who, resolved settings, owner path) of every seed peer and peer of the inventory."""
     for vpc in ctx.model.vpcs:
         for vm in vpc.control_plane:
             if vm.runs("seed_peer"):
@@ -48,7 +49,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
     reported: set[JsonPath] = set()
     if ctx.model.line.rust_client:
         return
-    for who, s, owner in _settings(ctx):
+    for who, s, owner in dfdaemon_settings(ctx):
         for key in ("total_rate_limit", "upload_rate_limit"):
             value = parse_size(getattr(s, key))
             path = s.origins.get(key, owner)

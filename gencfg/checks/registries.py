@@ -1,6 +1,6 @@
 """Registries are named as images name them and reached at their real API endpoint.
 
-ID: ``registries``. Codes GC501 (error), GC502 (warning), GC505 (warning).
+ID: ``registries``. Codes GC501 (error), GC502 (warning), GC505 (warning), GC514 (error).
 
 Docker Hub images are ``docker.io/...``, so containerd looks in ``certs.d/docker.io``,
 but Docker Hub's API is not at ``https://docker.io``: that upstream answers with an
@@ -8,7 +8,8 @@ HTML page and pulls fail with "unexpected media type text/html" (dragonfly#2523)
 ``https://index.docker.io`` (gencfg's default) or ``https://registry-1.docker.io``
 (GC501). A registry named by its API host (``registry-1.docker.io``) never matches an
 image reference, so nothing is mirrored (dragonfly#1344) (GC502). Skipping TLS
-verification or a plain-http upstream leaves pulls open to tampering (GC505).
+verification or a plain-http upstream leaves pulls open to tampering (GC505). A port
+in a registry's host or upstream is 1 to 65535 (GC514: ``ghcr.io:99999``).
 
 Pass::
 
@@ -21,6 +22,7 @@ Fail::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from gencfg.checks.base import CheckContext
@@ -31,7 +33,18 @@ CODES = {
     "GC501": "Docker Hub's upstream is not its API endpoint (text/html media type errors)",
     "GC502": "a registry is named by an API host that image references never use",
     "GC505": "TLS to a registry is not verified",
+    "GC514": "a registry's port is not 1 to 65535",
 }
+_PORT = re.compile(r"^(?:https?://)?[^/:]+:([0-9]+)(?:/|$)")
+
+
+def _bad_port(address: str) -> str | None:
+    match = _PORT.match(address)
+    if match and not 1 <= int(match.group(1)) <= 65535:
+        return match.group(1)
+    return None
+
+
 DOCKER_HUB_APIS = ("https://index.docker.io", "https://registry-1.docker.io")
 API_HOST_ALIASES = {"registry-1.docker.io": "docker.io", "index.docker.io": "docker.io"}
 
@@ -40,6 +53,14 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
     """Check each registry's name and upstream."""
     for vpc in ctx.model.vpcs:
         for r in vpc.registries:
+            for key in ("host", "upstream"):
+                port = _bad_port(getattr(r, key))
+                if port is not None:
+                    yield ctx.problem(
+                        "GC514",
+                        (*r.path, key),
+                        f"registry {key} {getattr(r, key)}: port {port} is not 1 to 65535",
+                    )
             if r.host == "docker.io" and r.upstream not in DOCKER_HUB_APIS:
                 yield ctx.problem(
                     "GC501",

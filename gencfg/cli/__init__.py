@@ -14,6 +14,7 @@ from gencfg.cli import commands
 from gencfg.cli import parser as cli_parser
 from gencfg.errors import GencfgError, InvalidInventoryError
 from gencfg.exitcodes import ExitCode
+from gencfg.problem import Problem
 from gencfg.reporters import REPORTERS, summary
 
 
@@ -27,10 +28,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return commands.run(args)
     except InvalidInventoryError as exc:
-        REPORTERS[getattr(args, "format", "text")](exc.problems, sys.stderr)
+        fmt = getattr(args, "format", "text")
+        fmt = fmt if fmt in REPORTERS else "text"
+        REPORTERS[fmt](exc.problems, sys.stdout if fmt == "json" else sys.stderr)
         sys.stderr.write(f"gencfg: invalid inventory ({summary(exc.problems)}); nothing written\n")
         return int(exc.exit_code)
     except GencfgError as exc:
+        if getattr(args, "format", "text") == "json":
+            # --format json always prints JSON: an error is one problem without a place
+            where = str(getattr(args, "inventory", "") or "")
+            REPORTERS["json"]([Problem(where, 0, 0, "GC000", str(exc))], sys.stdout)
         sys.stderr.write(f"gencfg: error: {exc}\n")
         return int(exc.exit_code)
     except KeyboardInterrupt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,26 +29,177 @@ class LoadedInventory:
         return self.smap.files
 
 
-def discover(root: Path) -> list[Path]:
-    """The inventory files under ``root`` (or ``root`` itself), sorted by path.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Largest inventory file read (a 10,000-node inventory is about 1 MiB)."""
+MAX_TOTAL_BYTES = 16 * 1024 * 1024
+"""Largest inventory, all files together: memory and time stay bounded in CI."""
+MAX_HOSTS = 50_000
+"""Most machines (control-plane VMs, peer VMs, listed Kubernetes nodes) in an inventory."""
 
-    Hidden files and directories are skipped so editors' swap files and ``.git`` never
-    become part of an inventory.
+
+@dataclasses.dataclass(slots=True)
+class Discovered:
+    """The files of an inventory to read, and the entries that cannot be read."""
+
+    files: list[Path]
+    problems: list[Problem]
+
+
+def _unreadable(path: Path, message: str, code: str = "GC107") -> Problem:
+    return Problem(str(path), 0, 0, code, message)
+
+
+def _classify(path: Path) -> tuple[bool, Problem | None]:
+    """Whether ``path`` (not hidden) is an inventory file to read, or why it is reported.
+
+    The rule (docs/inventory.md): a file whose name ends in ``.yaml`` or ``.yml`` is
+    read; any other spelling of those suffixes (``.YAML``) is an error; a symlink is
+    followed, and one that leads nowhere is an error; other files are ignored.
+    """
+    suffix = path.suffix
+    if suffix.lower() not in YAML_SUFFIXES:
+        return False, None
+    if suffix not in YAML_SUFFIXES:
+        return False, _unreadable(
+            path,
+            f"inventory files end in .yaml or .yml (lower case); rename it to "
+            f"{path.stem}{suffix.lower()} to read it, or move it out of the inventory",
+            "GC108",
+        )
+    if not path.exists():
+        target = path.readlink() if path.is_symlink() else "?"
+        return False, _unreadable(path, f"cannot read file: a dangling symlink (to {target})")
+    if not path.is_file():
+        return False, _unreadable(path, "cannot read file: not a regular file")
+    return True, None
+
+
+def _walk(root: Path, found: Discovered) -> None:
+    """Every non-hidden entry under ``root``, following symlinked directories once."""
+    seen: set[str] = set()
+    for top, dirs, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            found.problems.append(
+                _unreadable(Path(top), "cannot read directory: a symlink loop (already read)")
+            )
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(top, name)
+            if path.is_symlink() and not path.exists() and path.suffix.lower() not in YAML_SUFFIXES:
+                # it may have been a directory of inventory files
+                found.problems.append(
+                    _unreadable(path, f"cannot read: a dangling symlink (to {path.readlink()})")
+                )
+                continue
+            read, problem = _classify(path)
+            if read:
+                found.files.append(path)
+            elif problem is not None:
+                found.problems.append(problem)
+
+
+def discover_all(root: Path) -> Discovered:
+    """The inventory files under ``root`` (or ``root`` itself), and what cannot be read.
+
+    Hidden files and directories (``.git``, editors' swap files) are ignored; so is any
+    file whose name does not end in ``.yaml``/``.yml`` in some spelling. Every other
+    entry is read (symlinks followed) or reported: nothing of an inventory vanishes.
     """
     if root.is_file():
-        return [root]
+        return Discovered([root], [])
     if not root.is_dir():
         raise UserError(f"{root}: no such inventory directory or file")
-    files = [
-        p
-        for p in root.rglob("*")
-        if p.suffix in YAML_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
-    if not files:
+    found = Discovered([], [])
+    _walk(root, found)
+    if not found.files and not found.problems:
         raise UserError(f"{root}: no inventory files (*.yaml) found")
-    return sorted(files)
+    found.files.sort()
+    return found
+
+
+def discover(root: Path) -> list[Path]:
+    """The inventory files under ``root`` that can be read, sorted by path."""
+    return discover_all(root).files
+
+
+def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
+    """The text of an inventory file, or where and why it is not UTF-8 text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, Problem(
+            name, 1, 1, "GC107", "the file is UTF-16 (byte-order mark); inventory files are UTF-8"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        return None, Problem(
+            name,
+            line,
+            col,
+            "GC107",
+            f"byte 0x{byte} is not UTF-8; inventory files are UTF-8 (re-save the file as "
+            f"UTF-8, e.g. iconv -f latin1 -t utf-8)",
+        )
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        return None, Problem(
+            name, line, col, "GC107", "NUL byte: inventory files are UTF-8 text without NUL bytes"
+        )
+    return text, None
+
+
+def _read(file: Path, name: str, budget: int) -> tuple[str | None, Problem | None]:
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, Problem(
+                name,
+                0,
+                0,
+                "GC109",
+                f"the file is {size:,} bytes; inventory files are limited to "
+                f"{MAX_FILE_BYTES:,} bytes (split it, one file per VPC)",
+            )
+        if size > budget:
+            return None, Problem(
+                name,
+                0,
+                0,
+                "GC109",
+                f"the inventory exceeds {MAX_TOTAL_BYTES:,} bytes with this file; "
+                f"that is the limit of one inventory (split the deployment)",
+            )
+        with file.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, Problem(name, 0, 0, "GC107", f"cannot read file: {exc.strerror or exc}")
+    return _decode(data, name)
+
+
+def _count_hosts(data: dict[str, Any]) -> int:
+    count = 0
+    vpcs = data.get("vpcs")
+    for vpc in vpcs if isinstance(vpcs, list) else []:
+        if not isinstance(vpc, dict):
+            continue
+        for key in ("control_plane", "peer_vms"):
+            items = vpc.get(key)
+            count += len(items) if isinstance(items, list) else 0
+        groups = vpc.get("node_groups")
+        for group in groups if isinstance(groups, list) else []:
+            nodes = group.get("nodes") if isinstance(group, dict) else None
+            count += len(nodes) if isinstance(nodes, list) else 0
+    return count
 
 
 def _shift(path: JsonPath, offsets: dict[str, int]) -> JsonPath:
@@ -97,15 +249,17 @@ def load_inventory(root: Path) -> tuple[LoadedInventory, list[Problem]]:
     """
     smap = SourceMap()
     merged: dict[str, Any] = {}
-    problems: list[Problem] = []
-    for file in discover(root):
+    found = discover_all(root)
+    problems: list[Problem] = list(found.problems)
+    budget = MAX_TOTAL_BYTES
+    for file in found.files:
         name = str(file)
         smap.files.append(name)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(name, 0, 0, "GC107", f"cannot read file: {exc}"))
+        text, problem = _read(file, name, budget)
+        if problem is not None or text is None:
+            problems.extend([problem] if problem else [])
             continue
+        budget -= len(text.encode())
         fmap = SourceMap(files=[name])
         data, file_problems = load_yaml(text, name, fmap)
         problems.extend(file_problems)
@@ -124,6 +278,19 @@ def load_inventory(root: Path) -> tuple[LoadedInventory, list[Problem]]:
             )
             continue
         problems.extend(_merge_file(merged, smap, data, fmap))
+    hosts = _count_hosts(merged)
+    if hosts > MAX_HOSTS:
+        mark = smap.keys.get(("vpcs",), Mark(smap.files[0] if smap.files else str(root), 1, 1))
+        problems.append(
+            Problem(
+                mark.file,
+                mark.line,
+                mark.col,
+                "GC109",
+                f"the inventory lists {hosts:,} machines; one inventory is limited to "
+                f"{MAX_HOSTS:,} (split the deployment)",
+            )
+        )
     if not smap.values.get(()) and smap.files:
         smap.values[()] = Mark(smap.files[0], 1, 1)
     return LoadedInventory(root, merged, smap), problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import ipaddress
@@ -16,6 +17,7 @@ from gencfg.inventory.source import SourceMap, format_path
 from gencfg.problem import Problem
 from gencfg.resources import schemas_dir
 from gencfg.schemautil import expected_types, inline_refs
+from gencfg.units import GO_MAX_DURATION_NS, parse_duration, size_mistake
 
 # One stable code per kind of schema failure.
 CODE_UNKNOWN_KEY = "GC201"
@@ -40,6 +42,17 @@ _FORMATS = jsonschema.FormatChecker(["ipv4"])
 def _is_ipv4_network(value: object) -> bool:
     if isinstance(value, str):
         ipaddress.IPv4Network(value, strict=False)
+    return True
+
+
+@_FORMATS.checks("go-duration", raises=ValueError)
+def _is_go_duration(value: object) -> bool:
+    seconds = 0.0
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):  # a malformed duration fails its pattern
+            seconds = parse_duration(value)
+    if seconds * 1e9 > GO_MAX_DURATION_NS:
+        raise ValueError(value)
     return True
 
 
@@ -81,7 +94,10 @@ def _unknown_keys(error: ValidationError) -> Iterator[tuple[str, str]]:
 def _leaf(error: ValidationError) -> ValidationError:
     """For oneOf/anyOf, the sub-error most likely meant (check-jsonschema's "best match")."""
     while error.validator in ("oneOf", "anyOf") and error.context:
-        error = best_match(error.context)
+        # a branch of the value's own type says what is wrong ("-2048Mi" is a string:
+        # its pattern failed), rather than "expected an integer" from another branch
+        own_type = [e for e in error.context if e.validator != "type"]
+        error = best_match(own_type or error.context)
     return error
 
 
@@ -108,12 +124,24 @@ def _messages(error: ValidationError) -> Iterator[tuple[str, tuple[str | int, ..
     elif validator == "enum":
         options = ", ".join(str(o) for o in value)
         yield CODE_BAD_VALUE, path, False, f"{_describe(instance)} is not one of: {options}"
+    elif validator == "format" and value == "go-duration":
+        yield (
+            CODE_BAD_VALUE,
+            path,
+            False,
+            (
+                f"{_describe(instance)} is longer than Go's longest duration, 2562047h47m16s "
+                f"(about 292 years); the daemons could not read it"
+            ),
+        )
     elif validator == "propertyNames":
         custom = schema.get("propertyNames", {}).get("x-message", error.message)
         yield CODE_BAD_VALUE, path, True, f"{_describe(instance)}: {custom}"
     else:
         custom = schema.get("x-message")
         message = f"{_describe(instance)} {custom}" if custom else error.message
+        if schema.get("x-explain") == "size" and isinstance(instance, str):
+            message += size_mistake(instance)
         yield CODE_BAD_VALUE, path, False, message
 
 

@@ -152,8 +152,24 @@ class _Builder:
         self.file = file
         self.smap = smap
         self.seen: set[int] = set()
+        self.problems: list[Problem] = []
+
+    def _report(self, exc: YamlError) -> None:
+        m = exc.mark
+        self.problems.append(Problem(m.file, m.line, m.col, exc.code, exc.message))
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        """The value of ``node``; a value in error is reported and built as None.
+
+        The rest of the document is still checked: every problem of a line is reported.
+        """
+        try:
+            return self._build(node, path)
+        except YamlError as exc:
+            self._report(exc)
+            return None
+
+    def _build(self, node: yaml.Node, path: JsonPath) -> Any:
         if id(node) in self.seen:
             raise YamlError(
                 "GC105",
@@ -180,29 +196,37 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key_mark = _mark(self.file, key_node)
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlError("GC102", "mapping keys must be plain strings", key_mark)
-            key = _scalar(key_node, self.file)
-            if key == "<<" and key_node.tag == _PLAIN:
-                raise YamlError("GC105", "merge keys (<<) are not allowed", key_mark)
-            if not isinstance(key, str):
-                raise YamlError(
-                    "GC102",
-                    f"mapping key {key_node.value!r} is not a string; quote it",
-                    key_mark,
-                )
-            if key in out:
-                first = self.smap.keys[(*path, key)]
-                raise YamlError(
-                    "GC101",
-                    f"duplicate key {key!r} (first defined at line {first.line})",
-                    key_mark,
-                )
-            self.smap.keys[(*path, key)] = key_mark
+            try:
+                key = self._key(key_node, path, out)
+            except YamlError as exc:
+                self._report(exc)
+                continue
             self.smap.values[(*path, key)] = _mark(self.file, value_node)
             out[key] = self.build(value_node, (*path, key))
         return out
+
+    def _key(self, key_node: yaml.Node, path: JsonPath, out: dict[str, Any]) -> str:
+        key_mark = _mark(self.file, key_node)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlError("GC102", "mapping keys must be plain strings", key_mark)
+        key = _scalar(key_node, self.file)
+        if key == "<<" and key_node.tag == _PLAIN:
+            raise YamlError("GC105", "merge keys (<<) are not allowed", key_mark)
+        if not isinstance(key, str):
+            raise YamlError(
+                "GC102",
+                f"mapping key {key_node.value!r} is not a string; quote it",
+                key_mark,
+            )
+        if key in out:
+            first = self.smap.keys[(*path, key)]
+            raise YamlError(
+                "GC101",
+                f"duplicate key {key!r} (first defined at line {first.line})",
+                key_mark,
+            )
+        self.smap.keys[(*path, key)] = key_mark
+        return key
 
 
 _MAP = f"{_CORE}map"
@@ -269,8 +293,9 @@ def load_yaml_value(text: str, file: str) -> tuple[Any, list[Problem]]:
 def load_yaml(text: str, file: str, smap: SourceMap) -> tuple[Any, list[Problem]]:
     """Parse one single-document YAML file; marks go into ``smap`` with paths from the root.
 
-    Returns the value (None on error or for an empty file) and the problems found; the
-    first problem stops the file, because later positions would be unreliable.
+    Returns the value (None on error or for an empty file) and the problems found: a
+    syntax error stops the file (later positions would be unreliable); every other
+    problem (ambiguous values, duplicate keys, tags, aliases) is reported, all of them.
     """
     with _collector_paused():
         return _load_yaml(text, file, smap)
@@ -288,8 +313,8 @@ def _load_yaml(text: str, file: str, smap: SourceMap) -> tuple[Any, list[Problem
         return None, [Problem(file, 0, 0, "GC100", f"YAML syntax error: {exc}")]
     if node is None:
         return None, []
-    try:
-        return _Builder(file, smap).build(node, ()), []
-    except YamlError as exc:
-        m = exc.mark
-        return None, [Problem(m.file, m.line, m.col, exc.code, exc.message)]
+    builder = _Builder(file, smap)
+    value = builder.build(node, ())
+    if builder.problems:
+        return None, builder.problems
+    return value, []

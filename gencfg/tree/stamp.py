@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from gencfg import __version__
-from gencfg.inventory.loader import discover
+from gencfg.inventory.loader import discover_all
 from gencfg.problem import Level, Problem
 from gencfg.resources import data_root
 from gencfg.tree.manifest import MANIFEST, sha256
@@ -50,7 +50,10 @@ def _generator_digest() -> str:
 def inputs_digest(inventory: Path, label: str) -> str:
     """Digest of everything a render of ``inventory`` reads."""
     digest = hashlib.sha256(_generator_digest().encode() + label.encode())
-    for path in discover(inventory):
+    found = discover_all(inventory)
+    for problem in found.problems:  # an unreadable entry must never look unchanged
+        digest.update(f"\0{problem.path}\0{problem.message}".encode())
+    for path in found.files:
         digest.update(
             str(path.relative_to(inventory) if inventory.is_dir() else path.name).encode()
         )

@@ -34,6 +34,8 @@ class Changes:
     changed: list[str] = dataclasses.field(default_factory=list)
     removed: list[str] = dataclasses.field(default_factory=list)
     unchanged: list[str] = dataclasses.field(default_factory=list)
+    leftover: str = ""
+    """After a write: the previous tree that could not be removed (the next render does)."""
 
     @property
     def any(self) -> bool:
@@ -83,18 +85,48 @@ def _exchange(a: Path, b: Path) -> None:
 def _locked(target: Path) -> Iterator[None]:
     """One writer per tree at a time (two renders racing would lose one's output).
 
-    The lock is on the parent directory itself, so it leaves no file behind.
+    The lock is on the tree's own directory (created empty when new), so trees side by
+    side under rendered/ render at once. The swap moves that directory away; a render
+    that locked it then finds the path holds another directory and locks that one.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(target.parent, os.O_RDONLY)
-    try:
+    target.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
+            os.close(fd)
             raise UserError(f"{target}: another gencfg render is writing this tree") from exc
+        if target.stat().st_ino == os.fstat(fd).st_ino:
+            break
+        os.close(fd)  # swapped while we waited: lock the tree now in place
+    try:
         yield
     finally:
         os.close(fd)
+
+
+def _real_target(target: Path) -> Path:
+    """The directory to write: a symlinked output is followed, a dangling one refused."""
+    if not target.is_symlink():
+        return target
+    real = target.resolve()
+    if not real.is_dir():
+        raise UserError(f"{target}: a symlink to {real}, which is not a directory; not written")
+    return real
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove trees a killed or failed render left beside ``target`` (unless in use)."""
+    for stale in target.parent.glob(f".{target.name}.tmp-*"):
+        fd = os.open(stale, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # the previous tree of a render still cleaning up
+        finally:
+            os.close(fd)
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _guard(target: Path) -> None:
@@ -122,11 +154,17 @@ def _fill(tmp: Path, target: Path, files: Mapping[str, bytes], changes: Changes)
 
 
 def write_tree(target: Path, files: Mapping[str, bytes]) -> Changes:
-    """Make the tree at ``target`` hold exactly ``files``; return what changed."""
+    """Make the tree at ``target`` hold exactly ``files``; return what changed.
+
+    A symlinked ``target`` is followed (the link stays). Once the new tree is in place,
+    failing to remove the previous one is reported in ``Changes.leftover``, not as a
+    failed write; the next render removes it.
+    """
+    target = _real_target(target)
+    _guard(target)
     with _locked(target):
         _guard(target)
-        for stale in target.parent.glob(f".{target.name}.tmp-*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a killed render
+        _remove_leftovers(target)
         changes = compare(target, files)
         if not changes.any:
             return changes
@@ -134,12 +172,14 @@ def write_tree(target: Path, files: Mapping[str, bytes]) -> Changes:
         try:
             tmp.mkdir()
             _fill(tmp, target, files, changes)
-            if target.exists():
-                _exchange(tmp, target)
-                shutil.rmtree(tmp)
-            else:
-                tmp.rename(target)
+            _exchange(tmp, target)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise ExternalError(f"{target}: cannot write the rendered tree: {exc}") from exc
+            raise ExternalError(
+                f"{target}: cannot write the rendered tree (the previous tree is unchanged): {exc}"
+            ) from exc
+        try:
+            shutil.rmtree(tmp)
+        except OSError as exc:
+            changes.leftover = f"{tmp}: the previous tree could not be removed ({exc})"
         return changes

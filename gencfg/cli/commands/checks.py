@@ -11,11 +11,13 @@ from gencfg.exitcodes import ExitCode
 
 
 def run(*, check_id: str | None) -> int:
-    """Print one check in full, or a line per check."""
+    """Print one check (by id or by one of its codes) in full, or a line per check."""
     if check_id is not None:
-        module = CHECKS.get(check_id)
+        module = CHECKS.get(check_id) or next(
+            (m for m in CHECKS.values() if check_id.upper() in m.CODES), None
+        )
         if module is None:
-            raise UserError(f"no check {check_id!r}; `gencfg checks` lists them")
+            raise UserError(f"no check or code {check_id!r}; `gencfg checks` lists them")
         sys.stdout.write(inspect.getdoc(module) or "")
         sys.stdout.write("\n")
         return int(ExitCode.OK)

@@ -73,4 +73,9 @@ def run(
         stamp.record(target, inputs, result.files[MANIFEST], problems)
     _print_changes(changes, verbose)
     sys.stderr.write(f"{target}: {_summary(changes)}\n")
+    if changes.leftover:
+        sys.stderr.write(
+            f"gencfg: warning: the new tree is in place, but {changes.leftover}; "
+            f"the next render removes it\n"
+        )
     return int(ExitCode.OK)
