@@ -10,7 +10,7 @@ from __future__ import annotations
 from gencfg.inventory.model import NodeGroup, Vpc
 from gencfg.render.output import OutputFile
 from gencfg.render.targets.base import PlanContext, common, dfdaemon_context
-from gencfg.render.targets.peers import peer_dfget, read_only_files
+from gencfg.render.targets.peers import SSL_CERT_DIR, peer_dfget, read_only_files, registry_cas
 
 
 def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFile]:
@@ -63,6 +63,8 @@ def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFil
             },
             max_unavailable=ctx.model.rollout.batch_size,
             ro_files=read_only_files(vpc, group),
+            registry_cas=registry_cas(vpc),
+            ssl_cert_dir=SSL_CERT_DIR,
         ),
     ]
 
