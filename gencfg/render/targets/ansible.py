@@ -145,6 +145,22 @@ def _preheat(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
     }
 
 
+def _managers(ctx: PlanContext) -> dict[str, Any]:
+    """Each VPC's manager REST URLs, for the preflight's check of upstream's defaults."""
+    out: dict[str, Any] = {}
+    for vpc in ctx.model.vpcs:
+        urls = [
+            c["url"].removesuffix("/healthy")
+            for vm in vpc.control_plane
+            for c in _health(ctx, vm)
+            if c["service"] == "manager"
+        ]
+        if urls:
+            # v2.1's /api/v1/jobs and /preheats take no credentials at all.
+            out[vpc.name] = {"urls": urls, "open_job_api": not ctx.spec.rust_client}
+    return out
+
+
 def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
     policy = model.rollout
     kubernetes = {
@@ -193,7 +209,9 @@ def plan(ctx: PlanContext, files: list[OutputFile]) -> list[OutputFile]:
             path="ansible/group_vars/all.yaml",
             kind="ansible-vars",
             template=ctx.template("ansible/group_vars/all.yaml.j2"),
-            context={"variables": _variables(ctx.model, files)},
+            context={
+                "variables": {**_variables(ctx.model, files), "gencfg_managers": _managers(ctx)}
+            },
             fmt="yaml",
             source=source,
         ),
