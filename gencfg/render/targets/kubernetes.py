@@ -23,6 +23,7 @@ def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFil
         "app.kubernetes.io/part-of": "dragonfly",
         "app.kubernetes.io/version": ctx.model.version,
         "app.kubernetes.io/managed-by": "gencfg",
+        "gencfg.io/deployment": ctx.model.name,
     }
     dfget_path = f"{base}/{ctx.spec.peer_config}"
     embed = ctx.spec.peer_config.removesuffix(".yaml")
@@ -50,7 +51,12 @@ def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFil
     return [
         peer_dfget(ctx, vpc, group, dfget_path, intermediate=True),
         manifest(
-            "k8s-namespace", "namespace.yaml.j2", labels={"app.kubernetes.io/managed-by": "gencfg"}
+            "k8s-namespace",
+            "namespace.yaml.j2",
+            labels={
+                "app.kubernetes.io/managed-by": "gencfg",
+                "gencfg.io/deployment": ctx.model.name,
+            },
         ),
         manifest("k8s-configmap", "configmap.yaml.j2"),
         manifest(
