@@ -54,7 +54,11 @@ class ManagerStandIn:
         states: list[str] | None = None,
         script: list[Answer] | None = None,
         release: str = "v2.1.28",
+        address: tuple[str, int] = ("127.0.0.1", 0),
+        root_password: str = "dragonfly",
     ) -> None:
+        self.address = address
+        self.root_password = root_password  # upstream seeds root / dragonfly
         self.token = token
         self.release = release
         self.states = states or ["PENDING", "SUCCESS"]
@@ -97,9 +101,21 @@ class ManagerStandIn:
             else None,
         }
 
+    def _defaults_answer(self, method: str, path: str, body: Any) -> Answer | None:
+        """Upstream's seeded login and v2.1's job list without credentials."""
+        if method == "POST" and path == "/api/v1/users/signin":
+            ok = isinstance(body, dict) and body == {"name": "root", "password": self.root_password}
+            return Answer(200, {"token": "jwt"}) if ok else Answer(401, {"message": "Unauthorized"})
+        if method == "GET" and path == "/api/v1/jobs" and self.release == "v2.1.28":
+            return Answer(200, [])  # v2.1.28 router.go: the job group has no auth middleware
+        return None
+
     def _answer(self, method: str, path: str, headers: dict[str, str], body: Any) -> Answer:
         if self.script:
             return self.script.pop(0)
+        defaults = self._defaults_answer(method, path, body)
+        if defaults is not None:
+            return defaults
         match = re.fullmatch(r"/(api|oapi)/v1/jobs(?:/([0-9]+))?", path)
         if not match:
             return Answer(404, {"message": "404 page not found"})
@@ -182,7 +198,7 @@ class ManagerStandIn:
         return Handler
 
     def __enter__(self) -> ManagerStandIn:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(self.address, self._handler())
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self

@@ -3,17 +3,98 @@
 
 No Docker engine, systemd or Kubernetes API server runs on this machine, so the
 playbooks are pointed at this script (gencfg_compose_command, gencfg_systemctl,
-gencfg_kubectl). It appends each call as a JSON line to LOG. As kubectl it keeps the
-digest of the last applied manifests, so ``kubectl diff`` answers 1 (differences)
-until the same files were applied, like the real one.
+gencfg_kubectl). It appends each call as a JSON line to LOG.
+
+As kubectl it keeps a small cluster in LOG's ``.cluster.json`` and models what can
+fail on a real one: ``apply`` goes through the files in the order given and refuses an
+object whose namespace does not exist yet, or whose kind has no CRD
+(``{"crds": [...]}`` in the state; tests install one by writing it); ``diff`` answers 1
+until the same objects were applied; ``get crd``, ``get KINDS -l SEL`` (jsonpath
+``kind/namespace/name`` lines) and ``delete -n NS KIND NAME`` act on the stored objects.
 
     standin.py LOG TOOL ARGS...
 """
 
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
+
+KIND_OF_RESOURCE = {
+    "configmap": "ConfigMap",
+    "daemonset.apps": "DaemonSet",
+    "imagelistpulljob.apps.kruise.io": "ImageListPullJob",
+}
+CRD_OF_KIND = {"ImageListPullJob": "imagelistpulljobs.apps.kruise.io"}
+
+
+def _objects(path: Path) -> list[dict[str, str]]:
+    """kind, name, namespace and a digest of each document of a rendered manifest."""
+    out = []
+    for doc in path.read_text().split("\n---\n"):
+        kind = re.search(r"^kind: *(\S+)", doc, re.M)
+        name = re.search(r"^metadata:\n(?:  .*\n)*?  name: *\"?([^\"\n]+)", doc, re.M)
+        ns = re.search(r"^metadata:\n(?:  .*\n)*?  namespace: *\"?([^\"\n]+)", doc, re.M)
+        if kind and name:
+            out.append(
+                {
+                    "kind": kind.group(1),
+                    "name": name.group(1),
+                    "namespace": ns.group(1) if ns else "",
+                    "digest": hashlib.sha256(doc.encode()).hexdigest(),
+                }
+            )
+    return out
+
+
+def _key(obj: dict[str, str]) -> str:
+    return f"{obj['kind']}/{obj['namespace']}/{obj['name']}"
+
+
+def kubectl(state_path: Path, args: list[str]) -> int:
+    state = json.loads(state_path.read_text()) if state_path.exists() else {}
+    state.setdefault("crds", [])
+    state.setdefault("objects", {})
+    files = [Path(a.split("=", 1)[1]) for a in args if a.startswith("--filename=")]
+    wanted = [obj for f in files for obj in _objects(f)]
+    rc = 0
+    if "diff" in args:
+        rc = 0 if all(state["objects"].get(_key(o)) == o["digest"] for o in wanted) else 1
+    elif "apply" in args:
+        for obj in wanted:
+            namespaces = {k.split("/")[2] for k in state["objects"] if k.startswith("Namespace/")}
+            crd = CRD_OF_KIND.get(obj["kind"])
+            if crd and crd not in state["crds"]:
+                print(
+                    f'error: resource mapping not found for kind "{obj["kind"]}"', file=sys.stderr
+                )
+                rc = 1
+            elif obj["namespace"] and obj["namespace"] not in namespaces:
+                print(
+                    f'Error from server (NotFound): namespaces "{obj["namespace"]}" not found',
+                    file=sys.stderr,
+                )
+                rc = 1
+            else:
+                state["objects"][_key(obj)] = obj["digest"]
+                print(f"{obj['kind'].lower()}/{obj['name']} serverside-applied")
+    elif args[:2] == ["get", "crd"] or ("get" in args and "crd" in args):
+        name = args[args.index("crd") + 1]
+        if name in state["crds"]:
+            print(f"customresourcedefinition.apiextensions.k8s.io/{name}")
+    elif "get" in args:
+        resources = args[args.index("get") + 1].split(",")
+        kinds = {KIND_OF_RESOURCE[r] for r in resources}
+        for key in sorted(state["objects"]):
+            if key.split("/")[0] in kinds:
+                print(key)
+    elif "delete" in args:
+        ns = args[args.index("-n") + 1]
+        resource, name = args[-2], args[-1]
+        state["objects"].pop(f"{KIND_OF_RESOURCE[resource]}/{ns}/{name}", None)
+    state_path.write_text(json.dumps(state))
+    return rc
 
 
 def main() -> int:
@@ -22,14 +103,7 @@ def main() -> int:
         f.write(json.dumps([tool, *args]) + "\n")
     if tool != "kubectl":
         return 0
-    files = sorted(a.split("=", 1)[1] for a in args if a.startswith("--filename="))
-    digest = hashlib.sha256(b"".join(Path(f).read_bytes() for f in files)).hexdigest()
-    state = log.with_suffix(".applied")
-    if "diff" in args:
-        return 0 if state.exists() and state.read_text() == digest else 1
-    if "apply" in args:
-        state.write_text(digest)
-    return 0
+    return kubectl(log.with_suffix(".cluster.json"), args)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,22 @@ RUNTIME_OF_KIND = {
 }
 
 
+# Objects gencfg created carry this label (value: the deployment's name); the
+# Kubernetes layer deletes those of the deployment that the tree no longer names.
+OWNER_LABEL = "gencfg.io/deployment"
+KRUISE_CRD = "imagelistpulljobs.apps.kruise.io"
+# MANIFEST kind -> the resource kubectl lists and deletes (Namespaces are never deleted).
+OBJECT_KIND = {
+    "k8s-configmap": "configmap",
+    "k8s-daemonset": "daemonset.apps",
+    "k8s-imagelistpulljob": "imagelistpulljob.apps.kruise.io",
+}
+
+
+def _object_name(f: OutputFile) -> str:
+    return str(f.context["name"])
+
+
 def group_name(vpc: Vpc) -> str:
     """Ansible group of a VPC (group names take no '-')."""
     return "vpc_" + vpc.name.replace("-", "_")
@@ -145,21 +161,45 @@ def _preheat(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
     }
 
 
+def _managers(ctx: PlanContext) -> dict[str, Any]:
+    """Each VPC's manager REST URLs, for the preflight's check of upstream's defaults."""
+    out: dict[str, Any] = {}
+    for vpc in ctx.model.vpcs:
+        urls = [
+            c["url"].removesuffix("/healthy")
+            for vm in vpc.control_plane
+            for c in _health(ctx, vm)
+            if c["service"] == "manager"
+        ]
+        if urls:
+            # v2.1's /api/v1/jobs and /preheats take no credentials at all.
+            out[vpc.name] = {"urls": urls, "open_job_api": not ctx.spec.rust_client}
+    return out
+
+
 def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
     policy = model.rollout
-    kubernetes = {
-        vpc.name: {
+    kubernetes = {}
+    for vpc in model.vpcs:
+        if not vpc.node_groups:
+            continue
+        mine = [f for f in files if f.kind.startswith("k8s-") and f.path.startswith(f"{vpc.name}/")]
+        kubernetes[vpc.name] = {
             "kubeconfig": vpc.kubernetes.kubeconfig,
             "context": vpc.kubernetes.context,
-            "manifests": sorted(
-                f.path
-                for f in files
-                if f.kind.startswith("k8s-") and f.path.startswith(f"{vpc.name}/")
+            # kubectl applies files in the order given and does not reorder: the
+            # Namespaces go first, in a call of their own.
+            "namespaces": sorted(f.path for f in mine if f.kind == "k8s-namespace"),
+            "manifests": sorted(f.path for f in mine if f.kind != "k8s-namespace"),
+            "crds": sorted({KRUISE_CRD for f in mine if f.kind == "k8s-imagelistpulljob"}),
+            # What the tree names, so what the cluster holds beyond it can be deleted.
+            "objects": sorted(
+                f"{OBJECT_KIND[f.kind]}/{f.context['group'].namespace}/{_object_name(f)}"
+                for f in mine
+                if f.kind in OBJECT_KIND
             ),
+            "selector": f"{OWNER_LABEL}={model.name}",
         }
-        for vpc in model.vpcs
-        if vpc.node_groups
-    }
     return {
         "gencfg_deployment": model.name,
         "gencfg_root": "/",
@@ -193,7 +233,9 @@ def plan(ctx: PlanContext, files: list[OutputFile]) -> list[OutputFile]:
             path="ansible/group_vars/all.yaml",
             kind="ansible-vars",
             template=ctx.template("ansible/group_vars/all.yaml.j2"),
-            context={"variables": _variables(ctx.model, files)},
+            context={
+                "variables": {**_variables(ctx.model, files), "gencfg_managers": _managers(ctx)}
+            },
             fmt="yaml",
             source=source,
         ),

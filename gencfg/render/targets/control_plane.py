@@ -71,7 +71,6 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile
             "prefetch": False,
             "hijack": None,
             "mirror_insecure": False,
-            "mirror_certs": [],
         }
         name = f"{seed_dir}/{ctx.spec.peer_config}"
         files.append(config("seed_peer", name, "dfget", context))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from gencfg.inventory.model import NodeGroup, Vpc
 from gencfg.render.output import OutputFile
 from gencfg.render.targets.base import PlanContext, common, dfdaemon_context
-from gencfg.render.targets.peers import peer_dfget, read_only_files
+from gencfg.render.targets.peers import SSL_CERT_DIR, peer_dfget, read_only_files, registry_cas
 
 
 def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFile]:
@@ -23,6 +23,7 @@ def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFil
         "app.kubernetes.io/part-of": "dragonfly",
         "app.kubernetes.io/version": ctx.model.version,
         "app.kubernetes.io/managed-by": "gencfg",
+        "gencfg.io/deployment": ctx.model.name,
     }
     dfget_path = f"{base}/{ctx.spec.peer_config}"
     embed = ctx.spec.peer_config.removesuffix(".yaml")
@@ -50,7 +51,12 @@ def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFil
     return [
         peer_dfget(ctx, vpc, group, dfget_path, intermediate=True),
         manifest(
-            "k8s-namespace", "namespace.yaml.j2", labels={"app.kubernetes.io/managed-by": "gencfg"}
+            "k8s-namespace",
+            "namespace.yaml.j2",
+            labels={
+                "app.kubernetes.io/managed-by": "gencfg",
+                "gencfg.io/deployment": ctx.model.name,
+            },
         ),
         manifest("k8s-configmap", "configmap.yaml.j2"),
         manifest(
@@ -63,6 +69,8 @@ def _group_files(ctx: PlanContext, vpc: Vpc, group: NodeGroup) -> list[OutputFil
             },
             max_unavailable=ctx.model.rollout.batch_size,
             ro_files=read_only_files(vpc, group),
+            registry_cas=registry_cas(vpc),
+            ssl_cert_dir=SSL_CERT_DIR,
         ),
     ]
 

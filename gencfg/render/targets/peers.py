@@ -78,13 +78,43 @@ def proxy_rules(vpc: Vpc, owner: NodeGroup | PeerVm, *, rust: bool = False) -> l
     return adapted if rust else [*adapted, ProxyRule(regx=".*", use_https=True, direct=True)]
 
 
+# Where the Go dfdaemon's container sees the registries' private CAs. They are added to
+# the system roots (SSL_CERT_DIR), never given as proxy.registryMirror.certs: in v2.1
+# that list *replaces* the roots for every registry behind the mirror
+# (client/config/peerhost.go, RegistryMirror.TLSConfig), so Docker Hub and ghcr.io
+# would fail TLS as soon as one registry has a private CA.
+REGISTRY_CA_DIR = "/etc/dragonfly-registry-ca"
+SSL_CERT_DIR = f"/etc/ssl/certs:{REGISTRY_CA_DIR}"
+
+
+def registry_cas(vpc: Vpc) -> list[dict[str, str]]:
+    """The VPC's registry CA files: ``{"host": path on the host, "path": in the container}``."""
+    files = sorted({path for registry in vpc.registries for path in registry.ca})
+    return [
+        {"host": path, "path": f"{REGISTRY_CA_DIR}/{i}-{path.rsplit('/', 1)[-1]}"}
+        for i, path in enumerate(files, 1)
+    ]
+
+
 def read_only_files(vpc: Vpc, owner: NodeGroup | PeerVm) -> list[str]:
-    """Host files the dfdaemon container must see: registry CAs and the hijack CA."""
-    files = {path for registry in vpc.registries for path in registry.ca}
+    """Host files the dfdaemon container sees at their own path: the hijack CA."""
     ca = hijack(vpc, owner)
-    if ca:
-        files |= {ca["cert"], ca["key"]}
-    return sorted(files)
+    return sorted({ca["cert"], ca["key"]}) if ca else []
+
+
+# nerdctl compose ignores services.*.healthcheck and deploy.resources.reservations
+# (its docs/compose.md, "Unimplemented YAML fields"): a file that says more than the
+# engine does would mislead its reader. The playbook checks the peer's health itself.
+ENGINE_HONOURS_HEALTHCHECK = frozenset({"docker"})
+ENGINE_HONOURS_RESERVATIONS = frozenset({"docker"})
+
+
+def engine_resources(vm: PeerVm) -> dict[str, Any]:
+    """The compose ``deploy.resources`` the VM's compose engine applies."""
+    resources = compose_resources(vm.peer)
+    if vm.engine not in ENGINE_HONOURS_RESERVATIONS:
+        resources.pop("reservations", None)
+    return resources
 
 
 def peer_dfget(
@@ -111,7 +141,6 @@ def peer_dfget(
             "proxy_rules": proxy_rules(vpc, owner),
             "hijack": hijack(vpc, owner),
             "mirror_insecure": any(r.skip_verify for r in vpc.registries),
-            "mirror_certs": sorted({p for r in vpc.registries for p in r.ca}),
         },
         fmt="yaml",
         source=owner.path,
@@ -140,9 +169,12 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: PeerVm) -> list[OutputFile]:
         context={
             **common(ctx.model),
             **dfdaemon_context(ctx, vm.peer, "peer", vm.overrides.get("peer", ())),
-            "resources": compose_resources(vm.peer),
+            "resources": engine_resources(vm),
+            "healthcheck": vm.engine in ENGINE_HONOURS_HEALTHCHECK,
             "logging": COMPOSE_LOGGING,
             "ro_files": read_only_files(vpc, vm),
+            "registry_cas": registry_cas(vpc),
+            "ssl_cert_dir": SSL_CERT_DIR,
         },
         fmt="yaml",
         source=vm.path,

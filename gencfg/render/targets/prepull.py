@@ -43,6 +43,7 @@ def _job(ctx: PlanContext, vpc: Vpc, group: NodeGroup, refs: list[str]) -> Outpu
         "app.kubernetes.io/component": "prepull",
         "app.kubernetes.io/part-of": "dragonfly",
         "app.kubernetes.io/managed-by": "gencfg",
+        "gencfg.io/deployment": ctx.model.name,
     }
     return OutputFile(
         path=f"{vpc.name}/kubernetes/{group.name}/imagelistpulljob.yaml",
