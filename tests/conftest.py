@@ -58,6 +58,8 @@ def _private_cache(
 ) -> None:
     """Render stamps go to a cache of the test session, never the user's."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+    # rollout records (gencfg/rollout/vpcguard.py) too: a test's rollout never meets the user's
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
 
 
 @pytest.fixture(autouse=True)

@@ -44,6 +44,48 @@ def _format_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _rollout_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``gencfg rollout``'s arguments (apart: ``build`` would grow too long)."""
+    p = sub.add_parser(
+        "rollout",
+        help="push a rendered tree with the playbooks (ansible-runner), with progress per host",
+        description="Run playbooks/rollout.yml (or one layer) against rendered/<env>/ansible, "
+        "as `ansible-playbook -i rendered/<env>/ansible playbooks/rollout.yml` would, and "
+        "report per host. Batches, failure budget and health checks come from the "
+        "inventory's rollout policy. Secrets come from Ansible Vault (-e @vault.yml with "
+        "--vault-password-file in ANSIBLE_VAULT_PASSWORD_FILE) or GENCFG_SECRET_<NAME>. "
+        "A VPC the last successful rollout of the tree pushed (recorded per user in "
+        "$XDG_STATE_HOME/gencfg/) must still be in it, or be named with --allow-vpc-removal. "
+        "Exit 0: done; 2: a VPC would be removed; 4: stopped on failed hosts; 3: Ansible missing.",
+        epilog=_EPILOG,
+    )
+    p.add_argument("tree", type=Path, help="rendered tree (rendered/<env>)")
+    p.add_argument(
+        "--layer", choices=LAYERS, default="rollout", help="one layer only (default: all)"
+    )
+    p.add_argument("--limit", help="Ansible host pattern, e.g. vpc_a or cp-a-1")
+    p.add_argument("--check", action="store_true", help="dry run: report what would change")
+    p.add_argument(
+        "--diff", action="store_true", help="show file differences (never of secret files)"
+    )
+    p.add_argument(
+        "-e",
+        "--extra-vars",
+        action="append",
+        default=[],
+        metavar="VARS",
+        help="extra variables, as for ansible-playbook (key=value, JSON or @file)",
+    )
+    p.add_argument(
+        "--allow-vpc-removal",
+        action="append",
+        default=[],
+        metavar="VPC",
+        help="push a tree that lacks VPC, which the last successful rollout of this tree "
+        "pushed (refused otherwise, exit 2); repeatable",
+    )
+
+
 def build() -> argparse.ArgumentParser:
     """The ``gencfg`` parser."""
     parser = argparse.ArgumentParser(
@@ -214,34 +256,7 @@ def build() -> argparse.ArgumentParser:
     )
     p.add_argument("id", nargs="?", help="show one check in full")
 
-    p = sub.add_parser(
-        "rollout",
-        help="push a rendered tree with the playbooks (ansible-runner), with progress per host",
-        description="Run playbooks/rollout.yml (or one layer) against rendered/<env>/ansible, "
-        "as `ansible-playbook -i rendered/<env>/ansible playbooks/rollout.yml` would, and "
-        "report per host. Batches, failure budget and health checks come from the "
-        "inventory's rollout policy. Secrets come from Ansible Vault (-e @vault.yml with "
-        "--vault-password-file in ANSIBLE_VAULT_PASSWORD_FILE) or GENCFG_SECRET_<NAME>. "
-        "Exit 0: done; 4: stopped on failed hosts; 3: Ansible missing.",
-        epilog=_EPILOG,
-    )
-    p.add_argument("tree", type=Path, help="rendered tree (rendered/<env>)")
-    p.add_argument(
-        "--layer", choices=LAYERS, default="rollout", help="one layer only (default: all)"
-    )
-    p.add_argument("--limit", help="Ansible host pattern, e.g. vpc_a or cp-a-1")
-    p.add_argument("--check", action="store_true", help="dry run: report what would change")
-    p.add_argument(
-        "--diff", action="store_true", help="show file differences (never of secret files)"
-    )
-    p.add_argument(
-        "-e",
-        "--extra-vars",
-        action="append",
-        default=[],
-        metavar="VARS",
-        help="extra variables, as for ansible-playbook (key=value, JSON or @file)",
-    )
+    _rollout_parser(sub)
 
     p = sub.add_parser(
         "lint",

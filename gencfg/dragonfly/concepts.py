@@ -16,10 +16,11 @@ sides agree on: bytes with an explicit binary unit, durations in whole seconds.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, Literal
 
 from gencfg.inventory.model import Dfdaemon
-from gencfg.units import parse_duration, parse_size
+from gencfg.units import GO_MAX_DURATION_NS, parse_duration, parse_size
 
 Kind = Literal["path", "size", "duration", "bool", "percent", "rules", "resources"]
 Key = tuple[str, ...]
@@ -159,3 +160,72 @@ def client_values(s: Dfdaemon) -> dict[str, Any]:
         else int(s.disk_gc_threshold_percent),
         "proxy_rules": client_rules(s.proxy_rules),
     }
+
+
+_RUST_SIZE = re.compile(r"^([0-9]+(?:\.[0-9]+)?) *(?:([kKmMgGtTpP])([iI])?[bB]?|[bB])?$")
+_RUST_POWERS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
+_HUMANTIME_PART = re.compile(r" *([0-9]+) *([a-zA-Z]+)")
+_HUMANTIME_UNITS = {
+    **dict.fromkeys(("nsec", "ns"), 1e-9),
+    **dict.fromkeys(("usec", "us"), 1e-6),
+    **dict.fromkeys(("msec", "ms"), 1e-3),
+    **dict.fromkeys(("seconds", "second", "sec", "s"), 1.0),
+    **dict.fromkeys(("minutes", "minute", "min", "m"), 60.0),
+    **dict.fromkeys(("hours", "hour", "hr", "h"), 3600.0),
+    **dict.fromkeys(("days", "day", "d"), 86400.0),
+    **dict.fromkeys(("weeks", "week", "w"), 604800.0),
+    **dict.fromkeys(("months", "month", "M"), 2630016.0),
+    **dict.fromkeys(("years", "year", "y"), 31557600.0),
+}
+
+
+def read_size(value: Any, line: str) -> int | None:
+    """Bytes of a size as ``line``'s peer config reads it (None: not a size it reads).
+
+    v2.1 (Go, go-units RAMInBytes): a number, or ``1024Mi``/``2G`` with 1024-based
+    units. The Rust client (bytesize): an integer, or ``2GiB`` (binary) / ``2GB`` (decimal).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    if not isinstance(value, str):
+        return None
+    if line == "v2.1":
+        try:
+            return parse_size(value)
+        except ValueError:
+            return None
+    match = _RUST_SIZE.match(value.strip())
+    if not match:
+        return None
+    number, unit, binary = match.groups()
+    base = 1024 if binary else 1000
+    return int(float(number) * base ** _RUST_POWERS.get((unit or "").lower(), 0))
+
+
+def read_duration(value: Any, line: str) -> float | None:
+    """Seconds of a duration as ``line``'s peer config reads it (None: not one it reads).
+
+    v2.1 (Go): a Go duration string or an integer of nanoseconds. The Rust client
+    (humantime): a string of integer parts with units (``360s``, ``1h 30m``, ``2min``).
+    """
+    if isinstance(value, bool):
+        return None
+    if line == "v2.1":
+        if isinstance(value, int):
+            return value / 1e9 if abs(value) <= GO_MAX_DURATION_NS else None
+        try:
+            return parse_duration(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    pos, total = 0, 0.0
+    for match in _HUMANTIME_PART.finditer(value):
+        unit = _HUMANTIME_UNITS.get(match.group(2))
+        if match.start() != pos or unit is None:
+            return None
+        total += int(match.group(1)) * unit
+        pos = match.end()
+    return total if value[pos:].strip() == "" else None

@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
             check=args.check,
             diff=args.diff,
             extra_vars=args.extra_vars,
+            allow_vpc_removal=args.allow_vpc_removal,
         )
     if args.command == "preheat":
         return preheat.run(

@@ -11,7 +11,7 @@ from gencfg.cli.commands.validate import report
 from gencfg.errors import InvalidInventoryError, UserError
 from gencfg.exitcodes import ExitCode
 from gencfg.render.build import source_label, validate_and_render
-from gencfg.review import linechange, markdown
+from gencfg.review import linechange, markdown, removals
 from gencfg.review.changes import compare, unified
 from gencfg.review.gitbase import inventory_at
 from gencfg.tree.writer import existing_files
@@ -46,14 +46,19 @@ def run(*, inventory: Path, base: str | None, rendered: Path | None, fmt: str) -
         against = str(tree)
     changes = compare(old, built.files)
     line_change = linechange.detect(old, built.files, changes)
+    removed = removals.detect(old, built.files)
     if fmt == "markdown":
         title = f"gencfg diff: {source_label(inventory)} against {against}"
         text = markdown.render(title, changes, problems)
         if line_change is not None:  # right under the title: it is what matters most
             head, _, rest = text.partition("\n\n")
             text = f"{head}\n\n{linechange.markdown(line_change)}{rest}"
+        if removed:  # above all else: what the change loses
+            head, _, rest = text.partition("\n\n")
+            text = f"{head}\n\n{removals.markdown(removed)}{rest}"
         sys.stdout.write(text)
     else:
+        sys.stderr.write("".join(f"{s}\n" for s in removals.lines(removed)))
         if line_change is not None:
             sys.stderr.write("".join(f"{s}\n" for s in linechange.steps(line_change)))
         sys.stdout.write(unified(changes))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gencfg.exitcodes import ExitCode
+from gencfg.rollout import vpcguard
 from gencfg.rollout.runner import run as run_playbook
 
 
@@ -18,8 +19,10 @@ def run(
     check: bool,
     diff: bool,
     extra_vars: Sequence[str],
+    allow_vpc_removal: Sequence[str] = (),
 ) -> int:
     """0 when every host succeeded, 4 when the rollout stopped on failed hosts."""
+    pushing = vpcguard.check(tree, allow_vpc_removal)  # before Ansible: a lost VPC stops here
     outcome = run_playbook(
         tree,
         layer=layer,
@@ -37,4 +40,6 @@ def run(
         hosts = ", ".join(outcome.failed_hosts) or "see the output above"
         sys.stderr.write(f"gencfg: rollout stopped ({outcome.status}): {hosts}\n")
         return int(ExitCode.ROLLOUT_FAILED)
+    if not check:
+        vpcguard.record(tree, pushing)
     return int(ExitCode.OK)
