@@ -5,7 +5,9 @@ and peers' /server/ping (v2.1) or the Rust client's /healthy, and a plain listen
 the scheduler's gRPC port. Each answers its current status; ``late`` makes one answer
 503 to its first N probes (a service that comes up slowly). With ``paths``, an
 endpoint answers 404 on any other path, as the real services do: a probe of the wrong
-line's path then fails, as it would on a real host.
+line's path then fails, as it would on a real host. A path may be a function: the
+endpoint then serves whatever the host's current config says (v2.1's /server/ping
+until the client's dfdaemon.yaml is there, /healthy after), as the real daemon would.
 
     with HealthServers({("127.0.0.2", 8080): 200}) as hs:
         hs.status[("127.0.0.2", 8080)] = 500     # from now on unhealthy
@@ -14,6 +16,7 @@ line's path then fails, as it would on a real host.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 Endpoint = tuple[str, int]
@@ -24,7 +27,7 @@ class HealthServers:
         self,
         status: dict[Endpoint, int],
         late: dict[Endpoint, int] | None = None,
-        paths: dict[Endpoint, str] | None = None,
+        paths: dict[Endpoint, str | Callable[[], str]] | None = None,
     ) -> None:
         self.status = dict(status)
         self.late = dict(late or {})
@@ -44,6 +47,8 @@ class HealthServers:
                 with owner._lock:
                     owner.hits.append((endpoint, self.path))
                     expected = owner.paths.get(endpoint)
+                    if callable(expected):
+                        expected = expected()
                     if expected is not None and self.path.split("?")[0] != expected:
                         code = 404
                     elif owner.late.get(endpoint, 0) > 0:
