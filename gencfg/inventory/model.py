@@ -187,7 +187,7 @@ class Prepull:
     timeout_seconds: int
     backoff_limit: int
     active_deadline_seconds: int | None
-    ttl_seconds_after_finished: int | None
+    ttl_seconds_after_finished: int
     path: JsonPath
 
 

@@ -228,7 +228,9 @@ def _prepull(data: Data | None, path: JsonPath) -> Prepull | None:
         timeout_seconds=data.get("timeout_seconds", defaults.PREPULL_TIMEOUT_SECONDS),
         backoff_limit=data.get("backoff_limit", 3),
         active_deadline_seconds=data.get("active_deadline_seconds"),
-        ttl_seconds_after_finished=data.get("ttl_seconds_after_finished"),
+        ttl_seconds_after_finished=data.get(
+            "ttl_seconds_after_finished", defaults.PREPULL_TTL_SECONDS
+        ),
         path=path,
     )
 
