@@ -97,6 +97,7 @@ def test_gencfg_preheat_tells_the_preheat_step_where_to_go(tmp_path: Path) -> No
             "timeout": 1800,
             "interval": 15,
             "jobs": ["vpc-a/preheat/01-docker-io-library-alpine-3-19.json"],
+            "secrets": [],
         }
     }
 

@@ -26,6 +26,7 @@ from gencfg.inventory.model import (
     ProxyRule,
     Redis,
     Registry,
+    RegistryCredentials,
     Resources,
     Rollout,
     RuntimeName,
@@ -178,6 +179,14 @@ def _registry(data: Data, path: JsonPath) -> Registry:
         skip_verify=data.get("skip_verify", False),
         ca=tuple(data.get("ca", [])),
         preheat=data.get("preheat", True),
+        credentials=RegistryCredentials(
+            username=data["credentials"]["username"],
+            password=SecretRef(
+                data["credentials"]["password"]["secret"], (*path, "credentials", "password")
+            ),
+        )
+        if "credentials" in data
+        else None,
         path=path,
     )
 

@@ -155,6 +155,14 @@ def _preheat(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
             "timeout": int(parse_duration(vpc.preheat.timeout)),
             "interval": max(1, int(parse_duration(vpc.preheat.interval))),
             "jobs": sorted(jobs[vpc.name]),
+            # Registry passwords the jobs carry as placeholders (args.password).
+            "secrets": sorted(
+                {
+                    r.credentials.password.name
+                    for r in vpc.registries
+                    if r.credentials is not None and r.preheat
+                }
+            ),
         }
         for vpc in model.vpcs
         if vpc.name in jobs
