@@ -280,8 +280,21 @@ def test_playbook_passes_the_vault_token_on_stdin_only(tmp_path: Path) -> None:
     variables = yaml.safe_load(group_vars.read_text())
     variables["gencfg_preheat"]["vpc-a"]["interval"] = 0.05  # not the example's 10s
     group_vars.write_text(yaml.safe_dump(variables))
+    # After preheat, the pre-pull jobs go to a cluster (the kubectl stand-in) that has
+    # Kruise's CRD and the Namespace the Kubernetes layer applied.
+    kubectl_log = tmp_path / "kubectl.log"
+    kubectl_log.with_suffix(".cluster.json").write_text(
+        json.dumps(
+            {
+                "crds": ["imagelistpulljobs.apps.kruise.io"],
+                "objects": {"Namespace//dragonfly-system": "x"},
+            }
+        )
+    )
     with ManagerStandIn(token=TOKEN) as m:
         extra = {
+            "gencfg_kubectl": f"{REPO / 'tests' / 'support' / 'standin.py'} {kubectl_log} kubectl",
+            "gencfg_health_interval": 1,
             "gencfg_secrets": {SECRET: TOKEN},
             "gencfg_preheat_command": f"{sys.executable} -m gencfg",
             "gencfg_preheat_args": ["--manager", f"vpc-a={m.url}"],
@@ -310,6 +323,7 @@ def test_playbook_passes_the_vault_token_on_stdin_only(tmp_path: Path) -> None:
     assert "01-ghcr-io-example-trainer-2024-06" in output
     assert "SUCCESS" in output
     assert TOKEN not in output
+    assert "imagelistpulljob" in kubectl_log.read_text()
 
 
 # --- the current line: v2.5 open API, token required ------------------------------------
@@ -368,3 +382,81 @@ def test_dry_run_of_the_current_example_tree(cli, monkeypatch: pytest.MonkeyPatc
     result = cli("preheat", str(REPO / "rendered" / "example-current"), "--dry-run")
     assert result.rc == 0, result.err
     assert "01-ghcr-io-example-trainer-2024-06" in result.out + result.err
+
+
+# --- private registries: credentials as secret references (issue 14, item 7) ------------
+
+REGISTRY_PASSWORD = "robot-pw-9c2e-never-rendered"
+
+
+@pytest.mark.parametrize("version", ["v2.1.28", "v2.5.1"])
+def test_registry_password_is_a_placeholder_in_the_tree_and_reaches_the_manager(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch, version: str
+) -> None:
+    """The rendered tree and its diff carry a placeholder; the manager gets the password."""
+    from tests.support import inventories
+
+    changes: dict[str, Any] = {
+        "deployment": {"dragonfly": {"version": version}},
+        "secrets": {"harbor_password": {}, "preheat_token": {}},
+        "vpc": {
+            "registries": [
+                {"host": "docker.io"},
+                {
+                    "host": "harbor.example:8443",
+                    "credentials": {
+                        "username": "robot$ci",
+                        "password": {"secret": "harbor_password"},
+                    },
+                },
+            ],
+            "preheat": {
+                "images": [{"image": "harbor.example:8443/team/app:1"}, {"image": "nginx:1.25"}],
+                "interval": "1s",
+                "token": {"secret": "preheat_token"},
+            },
+        },
+    }
+    inv = inventories.write(tmp_path / "inv", inventories.inventory(**changes))
+    tree = tmp_path / "rendered"
+    monkeypatch.setenv("GENCFG_SECRET_HARBOR_PASSWORD", REGISTRY_PASSWORD)
+    monkeypatch.setenv(f"GENCFG_SECRET_{SECRET.upper()}", TOKEN)
+    monkeypatch.setenv("GENCFG_SECRET_PREHEAT_TOKEN", TOKEN)
+    assert cli("render", str(inv), "--output", str(tree)).rc == 0
+    (tmp_path / "empty").mkdir()
+    diff = cli("diff", str(inv), "--rendered", str(tmp_path / "empty"))
+    for path in tree.rglob("*"):
+        if path.is_file():
+            assert REGISTRY_PASSWORD not in path.read_text(errors="replace"), path
+    assert diff.rc == 1 and "@@GENCFG_SECRET:harbor_password@@" in diff.out
+    assert REGISTRY_PASSWORD not in diff.out + diff.err
+    private = next(tree.glob("vpc-a/preheat/*harbor*.json"))
+    body = json.loads(private.read_text())
+    assert body["args"]["username"] == "robot$ci"
+    assert body["args"]["password"] == "@@GENCFG_SECRET:harbor_password@@"
+    public = next(tree.glob("vpc-a/preheat/*nginx*.json"))
+    assert "password" not in json.loads(public.read_text())["args"]
+    variables = yaml.safe_load((tree / "ansible/group_vars/all.yaml").read_text())
+    assert variables["gencfg_preheat"]["vpc-a"]["secrets"] == ["harbor_password"]
+    with ManagerStandIn(token=TOKEN, release=version) as m:
+        result = cli("preheat", str(tree), "--manager", f"vpc-a={m.url}")
+    assert result.rc == 0, result.err
+    sent = {p.body["args"]["url"]: p.body["args"] for p in m.posts()}
+    harbor = next(a for u, a in sent.items() if "harbor.example" in u)
+    assert (harbor["username"], harbor["password"]) == ("robot$ci", REGISTRY_PASSWORD)
+    assert all("password" not in a for u, a in sent.items() if "harbor" not in u)
+    assert REGISTRY_PASSWORD not in result.out + result.err
+
+
+def test_a_missing_registry_password_names_the_secret(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = json.loads(json.dumps(JOB))
+    body["args"].update(username="robot", password="@@GENCFG_SECRET:harbor_password@@")
+    monkeypatch.setenv(f"GENCFG_SECRET_{SECRET.upper()}", TOKEN)
+    monkeypatch.delenv("GENCFG_SECRET_HARBOR_PASSWORD", raising=False)
+    with ManagerStandIn(token=TOKEN) as m:
+        result = cli("preheat", str(write_tree(tmp_path, m.url, body=body)))
+    assert result.rc == 2
+    assert "secret 'harbor_password' (a registry password) has no value" in result.err
+    assert m.posts() == []

@@ -97,6 +97,7 @@ def test_gencfg_preheat_tells_the_preheat_step_where_to_go(tmp_path: Path) -> No
             "timeout": 1800,
             "interval": 15,
             "jobs": ["vpc-a/preheat/01-docker-io-library-alpine-3-19.json"],
+            "secrets": [],
         }
     }
 
@@ -104,7 +105,7 @@ def test_gencfg_preheat_tells_the_preheat_step_where_to_go(tmp_path: Path) -> No
 def test_no_images_no_jobs_and_no_preheat_entry(tmp_path: Path) -> None:
     files = render(tmp_path, vpc={"node_groups": [{"name": "gpu", "prepull": {}}]})
     assert jobs(files) == {}
-    assert not any(p.endswith("imagelistpulljob.yaml") for p in files)
+    assert not any("imagelistpulljob" in p for p in files)
     assert yaml.safe_load(files["ansible/group_vars/all.yaml"])["gencfg_preheat"] == {}
 
 
@@ -125,8 +126,14 @@ def test_slug() -> None:
     assert not slug(f"r.io/{'x' * 70}").endswith("-")
 
 
+def _imagelistpulljobs(files: dict[str, bytes], group: str = "gpu") -> list[Any]:
+    prefix = f"vpc-a/kubernetes/{group}/imagelistpulljob-"
+    return [yaml.safe_load(files[p]) for p in sorted(files) if p.startswith(prefix)]
+
+
 def _imagelistpulljob(files: dict[str, bytes], group: str = "gpu") -> Any:
-    return yaml.safe_load(files[f"vpc-a/kubernetes/{group}/imagelistpulljob.yaml"])
+    (doc,) = _imagelistpulljobs(files, group)
+    return doc
 
 
 def test_imagelistpulljob_of_a_node_group(tmp_path: Path) -> None:
@@ -148,7 +155,7 @@ def test_imagelistpulljob_of_a_node_group(tmp_path: Path) -> None:
         "preheat": {"images": [{"image": "nginx:1.25"}, {"image": "nginx:1.25"}]},
     }
     files = render(tmp_path, vpc=vpc)
-    assert "vpc-a/kubernetes/cpu/imagelistpulljob.yaml" not in files
+    assert _imagelistpulljobs(files, "cpu") == []
     doc = _imagelistpulljob(files)
     assert doc["apiVersion"] == "apps.kruise.io/v1alpha1"
     assert doc["metadata"]["namespace"] == "dragonfly-system"
@@ -164,31 +171,53 @@ def test_imagelistpulljob_of_a_node_group(tmp_path: Path) -> None:
         "ttlSecondsAfterFinished": 86400,
     }
     assert "imagePullPolicy" not in spec
+    (path,) = [p for p in files if "/imagelistpulljob-" in p]
     manifest = json.loads(files["MANIFEST.json"])["files"]
-    assert manifest["vpc-a/kubernetes/gpu/imagelistpulljob.yaml"]["kind"] == "k8s-imagelistpulljob"
+    assert manifest[path]["kind"] == "k8s-imagelistpulljob"
     kube = yaml.safe_load(files["ansible/group_vars/all.yaml"])["gencfg_kubernetes"]["vpc-a"]
-    assert "vpc-a/kubernetes/gpu/imagelistpulljob.yaml" in kube["manifests"]
+    # Not applied by the Kubernetes layer: by the preheat layer, after preheat succeeded.
+    assert path not in kube["manifests"]
+    assert kube["prepull"] == [
+        {"file": path, "name": doc["metadata"]["name"], "namespace": "dragonfly-system"}
+    ]
 
 
-def test_a_new_image_list_is_a_new_job_and_no_selector_means_no_match_labels(
+def test_one_prepull_job_per_image_with_a_ttl_by_default(tmp_path: Path) -> None:
+    """Item 5: a list of images in one job starts the second 5 minutes late (kruise#1528)."""
+    vpc = {
+        "node_groups": [{"name": "gpu", "prepull": {}}],
+        "preheat": {"images": [{"image": "nginx:1.25"}, {"image": "redis:7.2"}]},
+    }
+    files = render(tmp_path, vpc=vpc)
+    docs = _imagelistpulljobs(files)
+    assert sorted(d["spec"]["images"][0] for d in docs) == ["nginx:1.25", "redis:7.2"]
+    assert all(len(d["spec"]["images"]) == 1 for d in docs)
+    assert all(d["spec"]["completionPolicy"]["ttlSecondsAfterFinished"] == 86400 for d in docs)
+    kube = yaml.safe_load(files["ansible/group_vars/all.yaml"])["gencfg_kubernetes"]["vpc-a"]
+    order = {d["metadata"]["name"]: d["spec"]["images"][0] for d in docs}
+    assert [order[j["name"]] for j in kube["prepull"]] == ["nginx:1.25", "redis:7.2"]
+
+
+def test_a_new_image_is_a_new_job_and_no_selector_means_no_match_labels(
     tmp_path: Path,
 ) -> None:
-    def name_and_spec(images: list[str], where: str) -> tuple[str, Any]:
+    def names_and_spec(images: list[str], where: str) -> tuple[list[str], Any]:
         vpc = {
             "node_groups": [{"name": "gpu", "prepull": {}}],
             "preheat": {"images": [{"image": i} for i in images]},
         }
-        doc = _imagelistpulljob(render(tmp_path / where, vpc=vpc))
-        return doc["metadata"]["name"], doc["spec"]
+        docs = _imagelistpulljobs(render(tmp_path / where, vpc=vpc))
+        return sorted(d["metadata"]["name"] for d in docs), docs[0]["spec"]
 
-    first, spec = name_and_spec(["nginx:1.25"], "a")
-    again, _ = name_and_spec(["nginx:1.25"], "b")
-    second, _ = name_and_spec(["nginx:1.25", "redis:7.2"], "c")
-    assert first == again != second
+    first, spec = names_and_spec(["nginx:1.25"], "a")
+    again, _ = names_and_spec(["nginx:1.25"], "b")
+    second, _ = names_and_spec(["nginx:1.25", "redis:7.2"], "c")
+    assert first == again
+    assert set(first) < set(second)  # the existing image keeps its (finished) job
     assert "matchLabels" not in spec["selector"]
     assert [e["key"] for e in spec["selector"]["matchExpressions"]] == [
         "node-role.kubernetes.io/control-plane",
         "node-role.kubernetes.io/master",
     ]
-    assert spec["completionPolicy"] == {"type": "Always"}
+    assert spec["completionPolicy"] == {"type": "Always", "ttlSecondsAfterFinished": 86400}
     assert spec["pullPolicy"] == {"timeoutSeconds": 600, "backoffLimit": 3}

@@ -70,6 +70,9 @@ def references(ctx: CheckContext) -> Iterator[SecretRef]:
             yield vpc.redis.password
         if vpc.preheat.token:
             yield vpc.preheat.token
+        for registry in vpc.registries:
+            if registry.credentials:
+                yield registry.credentials.password
     for layer in _override_layers(ctx):
         for path, value in _walk(layer.data, layer.path):
             if (

@@ -89,6 +89,9 @@ ROLLOUT: Final[dict[str, Any]] = {
 PREHEAT_TIMEOUT: Final = "1h"
 PREHEAT_INTERVAL: Final = "10s"
 PREPULL_TIMEOUT_SECONDS: Final = 600
+# A finished pre-pull job stays a day for inspection, then Kruise deletes it (a job that
+# is gone is applied again by the next rollout: a quick no-op pull of a present image).
+PREPULL_TTL_SECONDS: Final = 86400
 
 IMAGE_REGISTRY: Final = "docker.io/dragonflyoss"
 NAMESPACE: Final = "dragonfly-system"

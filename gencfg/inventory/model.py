@@ -187,7 +187,7 @@ class Prepull:
     timeout_seconds: int
     backoff_limit: int
     active_deadline_seconds: int | None
-    ttl_seconds_after_finished: int | None
+    ttl_seconds_after_finished: int
     path: JsonPath
 
 
@@ -232,6 +232,14 @@ class PeerVm:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class RegistryCredentials:
+    """A registry login: the user name, and the password as a secret reference."""
+
+    username: str
+    password: SecretRef
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Registry:
     """A registry whose pulls go through Dragonfly."""
 
@@ -241,6 +249,7 @@ class Registry:
     skip_verify: bool
     ca: tuple[str, ...]
     preheat: bool
+    credentials: RegistryCredentials | None
     path: JsonPath
 
 

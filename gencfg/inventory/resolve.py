@@ -26,6 +26,7 @@ from gencfg.inventory.model import (
     ProxyRule,
     Redis,
     Registry,
+    RegistryCredentials,
     Resources,
     Rollout,
     RuntimeName,
@@ -178,6 +179,14 @@ def _registry(data: Data, path: JsonPath) -> Registry:
         skip_verify=data.get("skip_verify", False),
         ca=tuple(data.get("ca", [])),
         preheat=data.get("preheat", True),
+        credentials=RegistryCredentials(
+            username=data["credentials"]["username"],
+            password=SecretRef(
+                data["credentials"]["password"]["secret"], (*path, "credentials", "password")
+            ),
+        )
+        if "credentials" in data
+        else None,
         path=path,
     )
 
@@ -228,7 +237,9 @@ def _prepull(data: Data | None, path: JsonPath) -> Prepull | None:
         timeout_seconds=data.get("timeout_seconds", defaults.PREPULL_TIMEOUT_SECONDS),
         backoff_limit=data.get("backoff_limit", 3),
         active_deadline_seconds=data.get("active_deadline_seconds"),
-        ttl_seconds_after_finished=data.get("ttl_seconds_after_finished"),
+        ttl_seconds_after_finished=data.get(
+            "ttl_seconds_after_finished", defaults.PREPULL_TTL_SECONDS
+        ),
         path=path,
     )
 

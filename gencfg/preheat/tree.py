@@ -27,6 +27,9 @@ from gencfg.tree.manifest import MANIFEST, loads
 
 GROUP_VARS = "ansible/group_vars/all.yaml"
 _SECRET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Registry passwords stay placeholders in the job files (the playbooks' format); they
+# are filled in memory, just before the jobs are sent.
+_PLACEHOLDER = re.compile(r"@@GENCFG_SECRET:([a-z][a-z0-9_]*)@@")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -181,6 +184,42 @@ def read_secrets(stream: TextIO) -> dict[str, str]:
     if not isinstance(doc, dict) or not all(isinstance(v, str | None) for v in doc.values()):
         raise UserError("--secrets-stdin: expected a JSON object of secret names to strings")
     return {str(k): v for k, v in doc.items() if v is not None}
+
+
+def _fill(value: Any, values: Mapping[str, str], where: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, values, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, values, where) for v in value]
+    if isinstance(value, str):
+
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if not values.get(name):
+                raise UserError(
+                    f"{where}: secret {name!r} (a registry password) has no value: "
+                    f"export {env_name(name)} or pass it with --secrets-stdin"
+                )
+            return values[name]
+
+        return _PLACEHOLDER.sub(one, value)
+    return value
+
+
+def with_secrets(
+    plans: Iterable[VpcJobs], env: Mapping[str, str], supplied: Mapping[str, str] | None = None
+) -> list[VpcJobs]:
+    """``plans`` with the secret placeholders of their job bodies (registry passwords) filled."""
+    supplied = supplied or {}
+    out = []
+    for plan in plans:
+        jobs = []
+        for job in plan.jobs:
+            names = set(_PLACEHOLDER.findall(json.dumps(job.body)))
+            values = {n: supplied.get(n) or env.get(env_name(n)) or "" for n in names}
+            jobs.append(JobFile(job.path, _fill(job.body, values, job.path)))
+        out.append(dataclasses.replace(plan, jobs=tuple(jobs)))
+    return out
 
 
 def tokens(

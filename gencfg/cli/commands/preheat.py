@@ -37,6 +37,8 @@ def run(
     plans = tree.load(rendered, vpcs, _managers(managers))
     supplied = tree.read_secrets(sys.stdin) if secrets_stdin else {}
     tokens = tree.tokens(plans, os.environ, supplied)
+    if not dry_run:
+        plans = tree.with_secrets(plans, os.environ, supplied)
     if not plans:
         sys.stderr.write(f"{rendered}: no VPC has preheat jobs; nothing to do\n")
         return int(ExitCode.OK)

@@ -155,6 +155,14 @@ def _preheat(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
             "timeout": int(parse_duration(vpc.preheat.timeout)),
             "interval": max(1, int(parse_duration(vpc.preheat.interval))),
             "jobs": sorted(jobs[vpc.name]),
+            # Registry passwords the jobs carry as placeholders (args.password).
+            "secrets": sorted(
+                {
+                    r.credentials.password.name
+                    for r in vpc.registries
+                    if r.credentials is not None and r.preheat
+                }
+            ),
         }
         for vpc in model.vpcs
         if vpc.name in jobs
@@ -190,7 +198,20 @@ def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
             # kubectl applies files in the order given and does not reorder: the
             # Namespaces go first, in a call of their own.
             "namespaces": sorted(f.path for f in mine if f.kind == "k8s-namespace"),
-            "manifests": sorted(f.path for f in mine if f.kind != "k8s-namespace"),
+            "manifests": sorted(
+                f.path for f in mine if f.kind not in ("k8s-namespace", "k8s-imagelistpulljob")
+            ),
+            # Pre-pull jobs, one per image in inventory order: the preheat layer applies
+            # them after preheat succeeded, one at a time (tasks/prepull.yml).
+            "prepull": [
+                {
+                    "file": f.path,
+                    "name": _object_name(f),
+                    "namespace": f.context["group"].namespace,
+                }
+                for f in mine
+                if f.kind == "k8s-imagelistpulljob"
+            ],
             "crds": sorted({KRUISE_CRD for f in mine if f.kind == "k8s-imagelistpulljob"}),
             # What the tree names, so what the cluster holds beyond it can be deleted.
             "objects": sorted(

@@ -14,7 +14,7 @@ import re
 
 from gencfg.dragonfly import images, ports
 from gencfg.inventory.defaults import upstream_of
-from gencfg.inventory.model import Deployment, PreheatImage, Vpc
+from gencfg.inventory.model import Deployment, PreheatImage, RegistryCredentials, Vpc
 from gencfg.render.output import OutputFile
 from gencfg.render.targets.base import PlanContext
 from gencfg.units import parse_duration
@@ -47,6 +47,14 @@ def _upstream(vpc: Vpc, registry: str) -> str | None:
     return upstream_of(registry)
 
 
+def credentials(vpc: Vpc, registry: str) -> RegistryCredentials | None:
+    """The login the manager uses for the registry's manifests (args.username/password)."""
+    for listed in vpc.registries:
+        if listed.host == registry:
+            return listed.credentials
+    return None
+
+
 def _job(ctx: PlanContext, vpc: Vpc, index: int, img: PreheatImage) -> OutputFile | None:
     ref = images.parse(img.image)
     if ref is None:  # GC507 rejects the inventory first
@@ -66,6 +74,8 @@ def _job(ctx: PlanContext, vpc: Vpc, index: int, img: PreheatImage) -> OutputFil
             "platform": img.platform,
             "filter": PROXY_DEFAULT_FILTER,
             "timeout_ns": int(parse_duration(vpc.preheat.timeout) * 1e9),
+            # The password stays a placeholder; gencfg preheat fills it at submission.
+            "credentials": credentials(vpc, ref.registry),
         },
         fmt="json",
         source=img.path,

@@ -1,11 +1,19 @@
-"""Pre-pull of preheat images on node groups: ``<vpc>/kubernetes/<group>/imagelistpulljob.yaml``.
+"""Pre-pull of preheat images: ``<vpc>/kubernetes/<group>/imagelistpulljob-<hex>.yaml``.
 
-An OpenKruise ImageListPullJob per node group with ``prepull``, when its VPC has
-preheat images. Kruise runs a job once: a finished job with a new spec does not pull
-again. So the name carries a digest of the image list, and a new list is a new job
-(the old one is left to ``ttl_seconds_after_finished``). The nodes are those of the
-group's DaemonSet (its node selector, control-plane nodes excluded), so the pulls go
-through the group's dfdaemons.
+OpenKruise ImageListPullJobs per node group with ``prepull``, when its VPC has preheat
+images: **one job per image**, applied by the preheat layer after preheat succeeded,
+one at a time, each once Kruise has started the one before (tasks/prepull.yml). Kruise's
+ImagePullJob controller waits out a 5-minute expectation timeout when a second job
+writes a node's NodeImage before the first job's write was observed
+(openkruise/kruise#1528): one list of several images, or several jobs applied at once,
+start the second image 5 minutes late. One image per job, applied in turn, starts each
+image at once; a new image is a new job while the others keep their finished jobs.
+
+Kruise runs a job once: a finished job with a new spec does not pull again. So the name
+carries a digest of the image, and a new image is a new job (a finished one goes after
+``ttl_seconds_after_finished``, default a day, or when the tree no longer names it).
+The nodes are those of the group's DaemonSet (its node selector, control-plane nodes
+excluded), so the pulls go through the group's dfdaemons.
 """
 
 from __future__ import annotations
@@ -28,14 +36,18 @@ def images(vpc: Vpc) -> list[str]:
     return list(dict.fromkeys(img.image for img in vpc.preheat.images))
 
 
-def job_name(group: NodeGroup, refs: list[str]) -> str:
-    """``prepull-<group>-<8 hex of sha256 of the image list>``, within 63 characters."""
-    digest = hashlib.sha256("\n".join(refs).encode()).hexdigest()[:_DIGEST_CHARS]
+def image_digest(ref: str) -> str:
+    """8 hex of the image reference's sha256: names its job and its file."""
+    return hashlib.sha256(ref.encode()).hexdigest()[:_DIGEST_CHARS]
+
+
+def job_name(group: NodeGroup, ref: str) -> str:
+    """``prepull-<group>-<8 hex of sha256 of the image>``, within 63 characters."""
     room = _NAME_MAX - len("prepull--") - _DIGEST_CHARS
-    return f"prepull-{group.name[:room].rstrip('-')}-{digest}"
+    return f"prepull-{group.name[:room].rstrip('-')}-{image_digest(ref)}"
 
 
-def _job(ctx: PlanContext, vpc: Vpc, group: NodeGroup, refs: list[str]) -> OutputFile:
+def _job(ctx: PlanContext, vpc: Vpc, group: NodeGroup, ref: str) -> OutputFile:
     assert group.prepull is not None
     labels = {
         "app.kubernetes.io/name": "prepull",
@@ -46,14 +58,14 @@ def _job(ctx: PlanContext, vpc: Vpc, group: NodeGroup, refs: list[str]) -> Outpu
         "gencfg.io/deployment": ctx.model.name,
     }
     return OutputFile(
-        path=f"{vpc.name}/kubernetes/{group.name}/imagelistpulljob.yaml",
+        path=f"{vpc.name}/kubernetes/{group.name}/imagelistpulljob-{image_digest(ref)}.yaml",
         kind=KIND,
         template=ctx.template("kubernetes/imagelistpulljob.yaml.j2"),
         context={
-            "name": job_name(group, refs),
+            "name": job_name(group, ref),
             "group": group,
             "labels": labels,
-            "images": refs,
+            "images": [ref],
             "p": group.prepull,
         },
         fmt="yaml",
@@ -64,11 +76,11 @@ def _job(ctx: PlanContext, vpc: Vpc, group: NodeGroup, refs: list[str]) -> Outpu
 
 
 def plan(ctx: PlanContext) -> list[OutputFile]:
-    """An ImageListPullJob per node group with ``prepull`` in a VPC with preheat images."""
+    """An ImageListPullJob per image and node group with ``prepull``, in inventory order."""
     return [
-        _job(ctx, vpc, group, refs)
+        _job(ctx, vpc, group, ref)
         for vpc in ctx.model.vpcs
-        if (refs := images(vpc))
         for group in vpc.node_groups
         if group.prepull is not None
+        for ref in images(vpc)
     ]
