@@ -41,6 +41,7 @@ class StrategyModule(LinearStrategy):
         return results
 
     def run(self, iterator: Any, play_context: Any) -> Any:
+        """Run one batch like linear, then forget the hosts only counted for the budget."""
         try:
             return super().run(iterator, play_context)
         finally:
