@@ -9,6 +9,7 @@ Errors name the secret, never its value.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -83,6 +84,71 @@ def with_secrets(
     return [f for f in files if bool(entries.get(f["src"], {}).get("secrets")) is secret]
 
 
+# Restart effects whose service must be restarted when its files change ("none": read
+# on use, e.g. containerd's hosts.toml; "compose": the project, applied with up -d).
+NO_RESTART = frozenset({"none", "kubectl-apply", "preheat"})
+
+
+def effect_digests(results: list[dict[str, Any]]) -> dict[str, str]:
+    """Restart effect -> digest of the files it reads, from copy or stat results.
+
+    Each result carries its ``item`` ({dest, restart}) and the file's sha1, as
+    ``checksum`` (copy) or ``stat.checksum`` (stat). A file without one (check mode, a
+    failed copy) makes its effect's digest "" so that it never matches a record.
+    """
+    lines: dict[str, list[str]] = {}
+    unknown: set[str] = set()
+    for result in results:
+        item = result.get("item") or {}
+        effect = item.get("restart")
+        if not effect or effect in NO_RESTART:
+            continue
+        stat = result.get("stat")
+        if isinstance(stat, dict):
+            if not stat.get("exists"):
+                continue  # removed by a rollback: not part of what the service reads
+            checksum = stat.get("checksum")
+        else:
+            checksum = result.get("checksum")
+        if not checksum:
+            unknown.add(effect)
+        lines.setdefault(effect, []).append(f"{item.get('dest')} {checksum}")
+    return {
+        effect: "" if effect in unknown else hashlib.sha1("\n".join(sorted(v)).encode()).hexdigest()
+        for effect, v in sorted(lines.items())
+    }
+
+
+def host_state(slurped: dict[str, Any] | None) -> dict[str, Any]:
+    """A layer's state file on a host: {files: [dest...], started: {effect: digest}}.
+
+    Older hosts hold a plain list of files; a missing file is an empty state.
+    """
+    content = (slurped or {}).get("content")
+    if not content:
+        return {"files": [], "started": {}}
+    data = json.loads(base64.b64decode(content))
+    if isinstance(data, list):
+        return {"files": data, "started": {}}
+    return {"files": list(data.get("files", [])), "started": dict(data.get("started", {}))}
+
+
+def restarts(digests: dict[str, str], started: dict[str, str], changed: list[str]) -> list[str]:
+    """Effects to restart: changed in this run, or started with other bytes than now.
+
+    An effect with no record and no change (a host set up before records existed) is
+    taken to run what is on disk.
+    """
+    due = {e for e in changed if e in digests}
+    due |= {e for e, d in digests.items() if e in started and started[e] != d}
+    return sorted(due)
+
+
+def pending(started: dict[str, str], changed: list[str], digests: dict[str, str]) -> dict[str, str]:
+    """The record to write before restarting: effects about to restart marked ""."""
+    return {**started, **{e: "" for e in changed if e in digests}}
+
+
 def inventory_dir(source: str) -> str:
     """The directory of an inventory source (-i rendered/<env>/ansible or its hosts.yaml)."""
     path = Path(source)
@@ -101,4 +167,8 @@ class FilterModule:
             "gencfg_manifest_mismatches": manifest_mismatches,
             "gencfg_with_secrets": with_secrets,
             "gencfg_inventory_dir": inventory_dir,
+            "gencfg_effect_digests": effect_digests,
+            "gencfg_host_state": host_state,
+            "gencfg_restarts": restarts,
+            "gencfg_pending": pending,
         }

@@ -19,6 +19,13 @@ answers a time), except that its child jobs race on the nodes' NodeImages
 starts (several images in one job, or several jobs in one call) is recorded in the
 state's ``delayed`` list, the images a real cluster starts 5 minutes late.
 
+Like the real services, a service keeps running the config it was started with until
+it is restarted: every start (``compose up``, ``compose restart S``, ``systemctl
+restart``) records the sha256 of each file the service reads in LOG's ``.running``
+file (service -> {path: sha256}), so a test can tell a host that runs stale config.
+While a file ``standin.block`` exists beside LOG, starts hang (and then start nothing):
+an interrupted restart.
+
     standin.py LOG TOOL ARGS...
 """
 
@@ -26,6 +33,7 @@ import hashlib
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
 KIND_OF_RESOURCE = {
@@ -134,10 +142,57 @@ def kubectl(state_path: Path, args: list[str]) -> int:
     return rc
 
 
+COMPOSE_SERVICES = {
+    "manager": "config/manager.yaml",
+    "scheduler": "config/scheduler.yaml",
+    "seed-peer": "config/seed-peer",
+    "seed-client": "config/seed-client",
+    "dfdaemon": "config/df*.yaml",
+    "compose": "docker-compose.yaml",
+}
+UNITS = {"docker": "etc/systemd/system/docker.service.d", "nydus-snapshotter": "etc/nydus"}
+
+
+def _digests(base: Path, pattern: str) -> dict[str, str]:
+    paths = sorted(base.glob(pattern))
+    files = [f for p in paths for f in ([p] if p.is_file() else sorted(p.rglob("*")))]
+    return {
+        str(f.relative_to(base)): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in files
+        if f.is_file() and not f.name.endswith("~")
+    }
+
+
+def _start(log: Path, tool: str, args: list[str]) -> int:
+    block = log.parent / "standin.block"
+    if block.exists():
+        while block.exists():
+            time.sleep(0.1)
+        return 1  # interrupted: nothing was (re)started
+    running_file = log.with_suffix(".running")
+    running = json.loads(running_file.read_text()) if running_file.exists() else {}
+    if tool == "compose":
+        project = Path(args[args.index("--project-directory") + 1])
+        names = list(COMPOSE_SERVICES) if "up" in args else args[args.index("restart") + 1 :]
+        for name in names:
+            digests = _digests(project, COMPOSE_SERVICES.get(name, name))
+            if digests or name in running:
+                running[name] = digests
+    else:
+        unit = args[-1]
+        running[unit] = _digests(log.parent, UNITS.get(unit, unit))
+    running_file.write_text(json.dumps(running, sort_keys=True))
+    return 0
+
+
 def main() -> int:
     log, tool, args = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
     with log.open("a") as f:
         f.write(json.dumps([tool, *args]) + "\n")
+    if tool == "compose" and ("up" in args or "restart" in args):
+        return _start(log, tool, args)
+    if tool == "systemctl" and args[:1] == ["restart"]:
+        return _start(log, tool, args)
     if tool != "kubectl":
         return 0
     return kubectl(log.with_suffix(".cluster.json"), args)
