@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gencfg.exitcodes import ExitCode
-from gencfg.rollout import vpcguard
+from gencfg.rollout import lineguard, vpcguard
 from gencfg.rollout.runner import run as run_playbook
 
 
@@ -23,6 +23,7 @@ def run(
 ) -> int:
     """0 when every host succeeded, 4 when the rollout stopped on failed hosts."""
     pushing = vpcguard.check(tree, allow_vpc_removal)  # before Ansible: a lost VPC stops here
+    lineguard.check(tree, layer)  # and so do peers ahead of their control plane's line
     outcome = run_playbook(
         tree,
         layer=layer,
@@ -42,4 +43,5 @@ def run(
         return int(ExitCode.ROLLOUT_FAILED)
     if not check:
         vpcguard.record(tree, pushing)
+        lineguard.record(tree, layer)
     return int(ExitCode.OK)
