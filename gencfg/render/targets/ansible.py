@@ -147,15 +147,15 @@ def _preheat(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
 
 def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
     policy = model.rollout
+    manifests: dict[str, list[str]] = {}  # by VPC, in one pass (not one per VPC)
+    for f in files:
+        if f.kind.startswith("k8s-"):
+            manifests.setdefault(f.path.split("/", 1)[0], []).append(f.path)
     kubernetes = {
         vpc.name: {
             "kubeconfig": vpc.kubernetes.kubeconfig,
             "context": vpc.kubernetes.context,
-            "manifests": sorted(
-                f.path
-                for f in files
-                if f.kind.startswith("k8s-") and f.path.startswith(f"{vpc.name}/")
-            ),
+            "manifests": sorted(manifests.get(vpc.name, [])),
         }
         for vpc in model.vpcs
         if vpc.node_groups
