@@ -79,7 +79,7 @@ def _body(plan: OutputFile, text: str, smap: SourceMap) -> tuple[str | None, lis
         if problems:
             return None, problems
     if plan.fmt == "yaml":
-        return yamlout.dump(doc), []
+        return yamlout.dump(doc, sections=len(text) <= MEMO_MAX), []
     if plan.fmt == "json":
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", []
     return text, []  # toml: rendered as written (no overrides), after proving it parses
