@@ -28,6 +28,19 @@ class LoadedInventory:
         return self.smap.files
 
 
+def source_label(root: Path) -> str:
+    """How rendered files name their inventory: its path from the repository root.
+
+    The same on every machine and from any working directory, so provenance headers
+    never make a diff by themselves.
+    """
+    path = root.resolve()
+    for parent in (path, *path.parents):
+        if (parent / ".git").exists():
+            return path.relative_to(parent).as_posix() or path.name
+    return path.name
+
+
 def discover(root: Path) -> list[Path]:
     """The inventory files under ``root`` (or ``root`` itself), sorted by path.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gencfg.cli.commands.validate import report
 from gencfg.exitcodes import ExitCode
-from gencfg.render.build import source_label, validate_and_render
+from gencfg.inventory.loader import source_label
 from gencfg.tree import stamp
 from gencfg.tree.manifest import MANIFEST
 from gencfg.tree.writer import Changes, compare, write_tree
@@ -55,6 +55,9 @@ def run(
         state = "up to date" if check else "0 added, 0 changed, 0 removed"
         sys.stderr.write(f"{target}: {state} ({count} files; inventory and generator unchanged)\n")
         return int(ExitCode.OK)
+    # Imported here: a render the stamp skips never loads Jinja or jsonschema.
+    from gencfg.render.build import validate_and_render  # noqa: PLC0415
+
     _, result, problems = validate_and_render(inventory)
     report(problems, fmt)
     if result is None:
