@@ -10,6 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gencfg.inventory import yamlload
 from gencfg.inventory.source import SourceMap
 from gencfg.inventory.yamlload import load_yaml, load_yaml_value
 
@@ -102,3 +103,16 @@ _json_values = st.recursive(
 def test_any_json_text_loads_as_load_yaml_loads_it(value: Any) -> None:
     for text in (json.dumps(value, ensure_ascii=False), json.dumps(value)):
         assert load_yaml_value(text, "f.yaml") == load_yaml(text, "f.yaml", SourceMap())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(min_size=1, max_size=12))
+def test_plain_scalars_skip_typing_only_when_no_type_can_match(text: str) -> None:
+    mark = yaml.Mark("f.yaml", 0, 0, 0, None, None)
+    node = yaml.ScalarNode("gencfg:plain", text, mark, mark)
+    try:
+        typed = yamlload._typed(text, "f.yaml", node)
+    except yamlload.YamlError:
+        typed = yamlload.YamlError
+    if text[0] not in yamlload._SPECIAL_FIRST:
+        assert typed == text

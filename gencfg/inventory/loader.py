@@ -96,10 +96,13 @@ def _merge_file(
                 f"(only lists such as vpcs may be split over several files)",
             )
         )
-    for path, mark in fmap.values.items():
-        smap.values.setdefault(_shift(path, offsets), mark)
-    for path, mark in fmap.keys.items():
-        smap.keys.setdefault(_shift(path, offsets), mark)
+    for marks, into in ((fmap.values, smap.values), (fmap.keys, smap.keys)):
+        if offsets:
+            for path, mark in marks.items():
+                into.setdefault(_shift(path, offsets), mark)
+        else:  # nothing to renumber: no call per path (a file holds 100,000s of marks)
+            for path, mark in marks.items():
+                into.setdefault(path, mark)
     return problems
 
 

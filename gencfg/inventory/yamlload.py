@@ -89,7 +89,18 @@ def _mark(file: str, node: yaml.Node) -> Mark:
     return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_SPECIAL_FIRST = frozenset("~nNtTfFyYoO+-.0123456789\n")
+"""Every plain scalar that is not a string (or is ambiguous) starts with one of these
+(a lone newline is _NULL's empty match: ``$`` matches before a final newline)."""
+
+
 def _plain_scalar(text: str, file: str, node: yaml.Node) -> Any:
+    if text and text[0] not in _SPECIAL_FIRST:
+        return text  # no pattern of _typed can match: most names, paths and URLs
+    return _typed(text, file, node)
+
+
+def _typed(text: str, file: str, node: yaml.Node) -> Any:
     if _NULL.match(text):
         return None
     if _BOOL_TRUE.match(text):
