@@ -568,9 +568,11 @@ def targets_for(shape: Shape) -> dict[str, float]:
 def report_line(g: GencfgFigures) -> str:
     return (
         f"{g.line} {g.nodes:>6} nodes {g.vpcs:>3} VPCs {g.files:>5} files  "
-        f"validate {g.validate.seconds:5.2f} s  render {g.render.seconds:5.2f} s "
+        f"validate {g.validate.seconds:5.2f} s (CPU {g.validate.cpu:4.2f} s)  "
+        f"render {g.render.seconds:5.2f} s "
         f"(CPU {g.render.cpu:5.2f} s)  peak RSS {g.peak_rss_mib:6.1f} MiB  "
-        f"no-op render {g.noop.seconds:5.2f} s ({g.noop_files_written} written)"
+        f"no-op render {g.noop.seconds:5.2f} s (CPU {g.noop.cpu:4.2f} s, "
+        f"{g.noop_files_written} written)"
     )
 
 
@@ -580,11 +582,13 @@ def figures_json(g: GencfgFigures, limits: dict[str, float]) -> dict[str, Any]:
         "vpcs": g.vpcs,
         "files": g.files,
         "validate_s": round(g.validate.seconds, 3),
+        "validate_cpu_s": round(g.validate.cpu, 3),
         "render_s": round(g.render.seconds, 3),
         "render_cpu_s": round(g.render.cpu, 3),
         "validate_render_s": round(g.validate_render_s, 3),
         "peak_rss_mib": round(g.peak_rss_mib, 1),
         "noop_render_s": round(g.noop.seconds, 3),
+        "noop_render_cpu_s": round(g.noop.cpu, 3),
         "noop_files_written": g.noop_files_written,
         "gencfg_per_file_s": round(g.render.seconds / g.files, 6),
     }
