@@ -78,6 +78,18 @@ def test_roundtrip_strict_yaml12(doc: dict[str, object]) -> None:
     assert _same(value, doc)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(keys, documents, min_size=1, max_size=5), st.data())
+def test_remembered_sections_are_written_the_same(
+    doc: dict[str, object], data: st.DataObject
+) -> None:
+    # A sibling document that shares some sections, then the document itself again.
+    other = {k: v for k, v in doc.items() if data.draw(st.booleans())}
+    assert dump(other, sections=True) == dump(other)
+    assert dump(doc, sections=True) == dump(doc)
+    assert dump(doc, sections=True) == dump(doc)
+
+
 def test_keys_keep_template_order() -> None:
     assert dump({"z": 1, "a": 2}) == "z: 1\na: 2\n"
 

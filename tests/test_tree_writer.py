@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gencfg.errors import UserError
-from gencfg.tree.writer import compare, write_tree
+from gencfg.tree.writer import compare, existing_files, write_tree
 
 
 def test_first_write_then_no_op(tmp_path: Path) -> None:
@@ -60,3 +60,12 @@ def test_compare_reports_without_writing(tmp_path: Path) -> None:
     changes = compare(target, {"MANIFEST.json": b"2"})
     assert changes.changed == ["MANIFEST.json"]
     assert (target / "MANIFEST.json").read_bytes() == b"1"
+
+
+def test_existing_files_lists_files_in_path_order(tmp_path: Path) -> None:
+    for rel in ["a/x", "a-b/x", "a.b", "A/z", "a/b/c", "ab"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("1")
+    expected = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert existing_files(tmp_path) == {p.relative_to(tmp_path).as_posix(): p for p in expected}
+    assert list(existing_files(tmp_path)) == [p.relative_to(tmp_path).as_posix() for p in expected]

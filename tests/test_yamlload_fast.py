@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+from typing import Any
 
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gencfg.inventory import yamlload
 from gencfg.inventory.source import SourceMap
 from gencfg.inventory.yamlload import load_yaml, load_yaml_value
 
@@ -35,3 +42,77 @@ DOCUMENTS = {
 @pytest.mark.parametrize("text", DOCUMENTS.values(), ids=list(DOCUMENTS))
 def test_same_value_and_problems_as_load_yaml(text: str) -> None:
     assert load_yaml_value(text, "f.yaml") == load_yaml(text, "f.yaml", SourceMap())
+
+
+# Documents written as JSON (the Ansible inventory's template writes ``{{ inventory | q }}``)
+# are decoded as JSON when that gives YAML's value; the others go through the YAML path.
+JSON_DOCUMENTS = {
+    "canonical": json.dumps({"a": [1, 2.5, -3, 1e-06, 1e16], "b": None, "c": True, "d": "x"}),
+    "canonical with a newline": json.dumps({"all": {"hosts": {"n1": {"ip": "10.0.0.1"}}}}) + "\n",
+    "list": json.dumps([{"a": "b"}, [], {}]),
+    "not canonical spacing": '{"a":1, "b" : [1,2]}',
+    "spread over lines": '{\n  "a": 1,\n  "b": 2\n}\n',
+    "duplicate key": '{"a": 1, "a": 2}',
+    "key too long for libyaml": json.dumps({"k" * 1030: 1}),
+    "key just short enough": json.dumps({"k" * 990: 1}),
+    "NaN": '{"a": NaN}',
+    "Infinity": '{"a": Infinity}',
+    "huge number": '{"a": 1e400}',
+    "line separator": '{"a": "x\u2028y"}',
+    "next line": '{"a": "x\u0085y"}',
+    "escaped next line": '{"a": "x\\u0085y"}',
+    "byte order mark": '{"a": "\ufeff"}',
+    "tab": '{"a":\t1}',
+    "unclosed": '{"a": [1, 2}',
+    "yes and octal as strings": json.dumps({"yes": "on", "mode": "0644"}),
+}
+
+
+@pytest.mark.parametrize("text", JSON_DOCUMENTS.values(), ids=list(JSON_DOCUMENTS))
+def test_json_documents_same_value_and_problems_as_load_yaml(text: str) -> None:
+    assert load_yaml_value(text, "f.yaml") == load_yaml(text, "f.yaml", SourceMap())
+
+
+def test_a_canonical_json_document_is_not_composed_as_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("composed as YAML")
+
+    text = JSON_DOCUMENTS["canonical with a newline"]
+    monkeypatch.setattr(yaml, "compose", refuse)
+    assert load_yaml_value(text, "f.yaml") == (json.loads(text), [])
+
+
+_json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.lists(_json_values, max_size=4), st.dictionaries(st.text(), _json_values)))
+def test_any_json_text_loads_as_load_yaml_loads_it(value: Any) -> None:
+    for text in (json.dumps(value, ensure_ascii=False), json.dumps(value)):
+        assert load_yaml_value(text, "f.yaml") == load_yaml(text, "f.yaml", SourceMap())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(min_size=1, max_size=12))
+def test_plain_scalars_skip_typing_only_when_no_type_can_match(text: str) -> None:
+    mark = yaml.Mark("f.yaml", 0, 0, 0, None, None)
+    node = yaml.ScalarNode("gencfg:plain", text, mark, mark)
+    try:
+        typed = yamlload._typed(text, "f.yaml", node)
+    except yamlload.YamlError:
+        typed = yamlload.YamlError
+    if text[0] not in yamlload._SPECIAL_FIRST:
+        assert typed == text

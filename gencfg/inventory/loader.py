@@ -37,6 +37,19 @@ MAX_HOSTS = 50_000
 """Most machines (control-plane VMs, peer VMs, listed Kubernetes nodes) in an inventory."""
 
 
+def source_label(root: Path) -> str:
+    """How rendered files name their inventory: its path from the repository root.
+
+    The same on every machine and from any working directory, so provenance headers
+    never make a diff by themselves.
+    """
+    path = root.resolve()
+    for parent in (path, *path.parents):
+        if (parent / ".git").exists():
+            return path.relative_to(parent).as_posix() or path.name
+    return path.name
+
+
 @dataclasses.dataclass(slots=True)
 class Discovered:
     """The files of an inventory to read, and the entries that cannot be read."""
@@ -235,10 +248,13 @@ def _merge_file(
                 f"(only lists such as vpcs may be split over several files)",
             )
         )
-    for path, mark in fmap.values.items():
-        smap.values.setdefault(_shift(path, offsets), mark)
-    for path, mark in fmap.keys.items():
-        smap.keys.setdefault(_shift(path, offsets), mark)
+    for marks, into in ((fmap.values, smap.values), (fmap.keys, smap.keys)):
+        if offsets:
+            for path, mark in marks.items():
+                into.setdefault(_shift(path, offsets), mark)
+        else:  # nothing to renumber: no call per path (a file holds 100,000s of marks)
+            for path, mark in marks.items():
+                into.setdefault(path, mark)
     return problems
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import math
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -88,7 +89,18 @@ def _mark(file: str, node: yaml.Node) -> Mark:
     return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_SPECIAL_FIRST = frozenset("~nNtTfFyYoO+-.0123456789\n")
+"""Every plain scalar that is not a string (or is ambiguous) starts with one of these
+(a lone newline is _NULL's empty match: ``$`` matches before a final newline)."""
+
+
 def _plain_scalar(text: str, file: str, node: yaml.Node) -> Any:
+    if text and text[0] not in _SPECIAL_FIRST:
+        return text  # no pattern of _typed can match: most names, paths and URLs
+    return _typed(text, file, node)
+
+
+def _typed(text: str, file: str, node: yaml.Node) -> Any:
     if _NULL.match(text):
         return None
     if _BOOL_TRUE.match(text):
@@ -274,6 +286,55 @@ def _fast(node: yaml.Node, seen: set[int]) -> Any:
     return out
 
 
+# Raw characters YAML refuses or reads as line breaks (libyaml: NEL, LS, PS), the BOM,
+# and lone surrogates: a JSON text holding one is left to the YAML parser.
+_NOT_YAML_SAFE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff\ufffe\uffff]"
+)
+_MAX_JSON_KEY = 1000
+"""Longest key (quotes and escapes included) libyaml accepts as an implicit key is 1024."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _IrregularError  # duplicate key: the YAML path reports it
+    for key in out:
+        long = len(key) > _MAX_JSON_KEY // 6
+        if long and len(json.dumps(key, ensure_ascii=False)) > _MAX_JSON_KEY:
+            raise _IrregularError
+    return out
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise _IrregularError  # NaN, Infinity: strings to YAML
+
+
+def _canonical_json(text: str) -> Any:
+    """The value of ``text`` if it is exactly what ``json.dumps`` writes for a collection.
+
+    Such a text is a YAML flow collection whose YAML value is its JSON value: one line,
+    ``", "`` and ``": "`` separators, keys unique and short enough for libyaml, strings
+    double-quoted with escapes YAML shares, numbers YAML 1.2 reads alike, nothing YAML
+    forbids raw. The generated Ansible inventory is written this way (``| q``): decoding it
+    as JSON costs a fraction of composing one YAML node per scalar, in time and memory.
+    Anything else raises ``_IrregularError``.
+    """
+    body = text[:-1] if text.endswith("\n") else text
+    if not body.startswith(("{", "[")) or _NOT_YAML_SAFE.search(body):
+        raise _IrregularError
+    try:
+        with _collector_paused():
+            value = json.loads(
+                body, object_pairs_hook=_unique_pairs, parse_constant=_refuse_constant
+            )
+    except ValueError as exc:
+        raise _IrregularError from exc
+    if json.dumps(value, ensure_ascii=False) != body:
+        raise _IrregularError
+    return value
+
+
 def load_yaml_value(text: str, file: str) -> tuple[Any, list[Problem]]:
     """:func:`load_yaml` without positions, for documents only their values matter of.
 
@@ -282,6 +343,9 @@ def load_yaml_value(text: str, file: str) -> tuple[Any, list[Problem]]:
     to load. Same values and same problems as ``load_yaml``: any document the fast
     builder does not handle is loaded by ``load_yaml`` itself.
     """
+    if text.startswith(("{", "[")):
+        with contextlib.suppress(_IrregularError):
+            return _canonical_json(text), []
     with _collector_paused():
         try:
             node = yaml.compose(text, Loader=_Loader)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from gencfg.inventory.loader import source_label
 from gencfg.inventory.validate import Inventory, validate
 from gencfg.problem import Problem, has_errors
 from gencfg.render.engine import render_all
@@ -20,19 +21,6 @@ class Build:
     rendered: list[Rendered]
     files: dict[str, bytes]
     problems: list[Problem]
-
-
-def source_label(root: Path) -> str:
-    """How rendered files name their inventory: its path from the repository root.
-
-    The same on every machine and from any working directory, so provenance headers
-    never make a diff by themselves.
-    """
-    path = root.resolve()
-    for parent in (path, *path.parents):
-        if (parent / ".git").exists():
-            return path.relative_to(parent).as_posix() or path.name
-    return path.name
 
 
 def build(inv: Inventory, label: str | None = None) -> Build:

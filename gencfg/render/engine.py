@@ -45,43 +45,28 @@ def _parse(plan: OutputFile, text: str) -> Any:
 
 
 def _check(
-    plan: OutputFile, doc: Any, origins: overrides.Origins, smap: SourceMap, valid: set[str]
+    plan: OutputFile, doc: Any, origins: overrides.Origins, smap: SourceMap
 ) -> list[Problem]:
-    """The output-schema problems of ``doc``, validating each distinct document once.
-
-    Many rendered documents are identical (a registry's hosts.toml in every VPC, the
-    compose file of every peer VM); validation is a pure function of the schema and
-    the document, so one without overrides that passed once passes again.
-    """
     assert plan.schema is not None
-    if origins:
-        return outschema.check(doc, plan.schema, origins, smap, plan.path)
-    key = f"{plan.schema}\0{json.dumps(doc, sort_keys=True)}"
-    if key in valid:
-        return []
-    problems = outschema.check(doc, plan.schema, origins, smap, plan.path)
-    if not problems:
-        valid.add(key)
-    return problems
+    return outschema.check(doc, plan.schema, origins, smap, plan.path)
 
 
-def render_one(
-    plan: OutputFile,
-    smap: SourceMap,
-    source_label: str,
-    embedded: dict[str, str] | None = None,
-    valid: set[str] | None = None,
-) -> tuple[Rendered | None, list[Problem]]:
-    """Render one planned file; problems are the user's (overrides), bugs raise TemplateBugError.
+Bodies = dict[tuple[str, str | None, str], str]
+"""A file's text as rendered by Jinja -> its final text, less the provenance header."""
 
-    ``valid`` remembers the documents that passed their schema, across calls.
-    """
+MEMO_MAX = 1 << 16
+"""Longest template output remembered: larger ones (the Ansible inventory) are unique."""
+
+
+def _template(plan: OutputFile, embedded: dict[str, str] | None) -> str:
     try:
-        text = environment().get_template(plan.template).render(**plan.context, **(embedded or {}))
+        return environment().get_template(plan.template).render(**plan.context, **(embedded or {}))
     except jinja2.TemplateError as exc:
         raise TemplateBugError(f"{plan.path}: template {plan.template}: {exc}") from exc
-    if plan.fmt == "text":
-        return Rendered(plan, (header(plan, source_label) + text).encode()), []
+
+
+def _body(plan: OutputFile, text: str, smap: SourceMap) -> tuple[str | None, list[Problem]]:
+    """Parse ``text``, merge the overrides, validate, re-emit: the file less its header."""
     try:
         doc = _parse(plan, text)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
@@ -89,17 +74,47 @@ def render_one(
     origins: overrides.Origins = {}
     if plan.overrides:
         doc, origins = overrides.apply(doc, plan.overrides)
-    problems: list[Problem] = []
     if plan.schema:
-        problems = _check(plan, doc, origins, smap, set() if valid is None else valid)
+        problems = _check(plan, doc, origins, smap)
         if problems:
             return None, problems
     if plan.fmt == "yaml":
-        body = header(plan, source_label) + yamlout.dump(doc)
-    elif plan.fmt == "json":
-        body = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    else:  # toml: rendered as written (no overrides), after proving it parses
-        body = header(plan, source_label) + text
+        return yamlout.dump(doc, sections=len(text) <= MEMO_MAX), []
+    if plan.fmt == "json":
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", []
+    return text, []  # toml: rendered as written (no overrides), after proving it parses
+
+
+def render_one(
+    plan: OutputFile,
+    smap: SourceMap,
+    source_label: str,
+    embedded: dict[str, str] | None = None,
+    bodies: Bodies | None = None,
+) -> tuple[Rendered | None, list[Problem]]:
+    """Render one planned file; problems are the user's (overrides), bugs raise TemplateBugError.
+
+    ``bodies`` remembers, across calls, what each template output became. Without
+    overrides, parsing, validating and re-emitting are pure functions of the format, the
+    schema and the text, and many files render the same text (a registry's hosts.toml in
+    every VPC, the compose file of every peer VM): each distinct text is parsed,
+    validated against its output schema and emitted once. A text that fails is never
+    remembered, so every file that renders it raises with its own path.
+    """
+    text = _template(plan, embedded)
+    if plan.fmt == "text":
+        return Rendered(plan, (header(plan, source_label) + text).encode()), []
+    key = (plan.fmt, plan.schema, text)
+    remember = bodies is not None and not plan.overrides and len(text) <= MEMO_MAX
+    body = bodies.get(key) if remember and bodies is not None else None
+    if body is None:
+        body, problems = _body(plan, text, smap)
+        if body is None:
+            return None, problems
+        if remember and bodies is not None:
+            bodies[key] = body
+    if plan.fmt != "json":
+        body = header(plan, source_label) + body
     return Rendered(plan, body.encode()), []
 
 
@@ -111,12 +126,12 @@ PARALLEL_FROM = 500
 
 # The job forked workers render: set just before the fork, so that it is inherited, not
 # pickled (plans hold the whole inventory model). Keys: "job".
-_shared: dict[str, tuple[Sequence[OutputFile], SourceMap, str, set[str]]] = {}
+_shared: dict[str, tuple[Sequence[OutputFile], SourceMap, str, Bodies]] = {}
 
 
-def _outcome(plan: OutputFile, smap: SourceMap, label: str, valid: set[str]) -> Outcome:
+def _outcome(plan: OutputFile, smap: SourceMap, label: str, bodies: Bodies) -> Outcome:
     try:
-        result, found = render_one(plan, smap, label, None, valid)
+        result, found = render_one(plan, smap, label, None, bodies)
     except TemplateBugError as exc:
         return None, [], str(exc)
     return (result.content if result is not None else None), found, None
@@ -124,8 +139,8 @@ def _outcome(plan: OutputFile, smap: SourceMap, label: str, valid: set[str]) -> 
 
 def _render_indices(indices: list[int]) -> list[Outcome]:
     """In a worker: render the given plans of the inherited job."""
-    plans, smap, label, valid = _shared["job"]
-    return [_outcome(plans[i], smap, label, valid) for i in indices]
+    plans, smap, label, bodies = _shared["job"]
+    return [_outcome(plans[i], smap, label, bodies) for i in indices]
 
 
 def _ignore_interrupts() -> None:
@@ -140,7 +155,7 @@ def _workers(count: int) -> int:
 
 
 def _render_independent(
-    plans: Sequence[OutputFile], smap: SourceMap, label: str, valid: set[str]
+    plans: Sequence[OutputFile], smap: SourceMap, label: str, bodies: Bodies
 ) -> list[Outcome]:
     """Render files that embed nothing, in plan order; in forked workers when there are many.
 
@@ -150,12 +165,12 @@ def _render_independent(
     """
     workers = _workers(len(plans))
     if workers == 1:
-        return [_outcome(plan, smap, label, valid) for plan in plans]
+        return [_outcome(plan, smap, label, bodies) for plan in plans]
     # Small chunks, handed out as workers become free: one big file (the Ansible
     # inventory) does not leave the other workers idle.
     size = max(1, len(plans) // (workers * 8))
     chunks = [list(range(i, min(i + size, len(plans)))) for i in range(0, len(plans), size)]
-    _shared["job"] = (plans, smap, label, valid)
+    _shared["job"] = (plans, smap, label, bodies)
     try:
         with ProcessPoolExecutor(
             workers,
@@ -182,12 +197,12 @@ def render_all(
             f"two planned files share a path: {sorted(p for p in paths if paths.count(p) > 1)[0]}"
         )
     texts: dict[str, str] = {}
-    valid: set[str] = set()
+    bodies: Bodies = {}
     rendered: list[Rendered] = []
     problems: list[Problem] = []
     ordered = sorted(plans, key=lambda p: bool(p.embeds))
     independent = [plan for plan in ordered if not plan.embeds]
-    outcomes = _render_independent(independent, smap, source_label, valid)
+    outcomes = _render_independent(independent, smap, source_label, bodies)
     for plan, (content, found, bug) in zip(independent, outcomes, strict=True):
         if bug is not None:
             raise TemplateBugError(bug)
@@ -202,7 +217,7 @@ def render_all(
         if missing:
             continue  # what it embeds failed: its problems are already reported
         embedded = {name: texts[path] for name, path in plan.embeds}
-        result, found = render_one(plan, smap, source_label, embedded, valid)
+        result, found = render_one(plan, smap, source_label, embedded, bodies)
         problems += found
         if result is None:
             continue

@@ -55,6 +55,70 @@ def validator(schema_id: str) -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+class _Memo:
+    """Which (sub)documents are already known to be valid against which subschemas.
+
+    Rendered documents of one kind differ in a few values (addresses, names): most of
+    their sections are the same in every file. Validity splits over ``properties``: an
+    object is valid against a schema if it is valid against the schema with each
+    property's subschema replaced by ``true``, and each property's value is valid
+    against that property's subschema (no other keyword depends on how a property's
+    value validates, except ``unevaluatedProperties``, where no split is made). So each
+    distinct section is validated once per run. This only proves validity: a document
+    it cannot prove valid is validated whole, for the usual errors.
+    """
+
+    def __init__(self, root: jsonschema.protocols.Validator) -> None:
+        self._root = root
+        self._known: set[tuple[int, str]] = set()
+        self._validators: dict[int, jsonschema.protocols.Validator] = {}
+        self._shallow: dict[int, jsonschema.protocols.Validator] = {}
+
+    def _whole(self, schema: Any) -> jsonschema.protocols.Validator:
+        # Same resolver and format checker as the root: $refs resolve against the root.
+        found = self._validators.get(id(schema))
+        if found is None:
+            found = self._validators[id(schema)] = self._root.evolve(schema=schema)
+        return found
+
+    def _split(self, schema: dict[str, Any], props: dict[str, Any]) -> Any:
+        found = self._shallow.get(id(schema))
+        if found is None:
+            shallow = {**schema, "properties": dict.fromkeys(props, True)}
+            found = self._shallow[id(schema)] = self._root.evolve(schema=shallow)
+        return found
+
+    def valid(self, schema: Any, instance: Any) -> bool:
+        """Whether ``instance`` is valid against ``schema`` (a subschema of the root's)."""
+        if schema is True:
+            return True
+        try:
+            key = (id(schema), json.dumps(instance, sort_keys=True))
+        except (TypeError, ValueError):  # not JSON (a TOML date): validate it whole
+            return bool(self._whole(schema).is_valid(instance))
+        if key in self._known:
+            return True
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        if (
+            isinstance(instance, dict)
+            and isinstance(props, dict)
+            and "unevaluatedProperties" not in schema
+        ):
+            ok = self._split(schema, props).is_valid(instance) and all(
+                self.valid(props[name], value) for name, value in instance.items() if name in props
+            )
+        else:
+            ok = self._whole(schema).is_valid(instance)
+        if ok:
+            self._known.add(key)
+        return bool(ok)
+
+
+@functools.cache
+def _memo(schema_id: str) -> _Memo:
+    return _Memo(validator(schema_id))
+
+
 def _leaf(error: ValidationError) -> ValidationError:
     while error.validator in ("oneOf", "anyOf") and error.context:
         error = best_match(error.context)
@@ -93,6 +157,8 @@ def check(doc: Any, schema_id: str, origins: Origins, smap: SourceMap, what: str
     Raises:
         TemplateBugError: for a violation no override explains.
     """
+    if _memo(schema_id).valid(validator(schema_id).schema, doc):
+        return []
     problems = []
     for error in validator(schema_id).iter_errors(doc):
         for out_path, code, message in _explain(_leaf(error), what.rsplit("/", 1)[-1]):

@@ -83,12 +83,12 @@ def _literal_ok(value: str) -> bool:
     )
 
 
-def _emit(value: Any, indent: int, out: list[str]) -> None:
+def _emit(value: Any, indent: int, out: list[str], sections: bool = False) -> None:
     pad = " " * indent
     if isinstance(value, dict):
         for key, item in value.items():
             head = f"{pad}{scalar(str(key))}:"
-            _emit_entry(head, item, indent, out)
+            _emit_entry(head, item, indent, out, sections=sections)
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, dict) and item:
@@ -106,12 +106,54 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
         out.append(f"{pad}{scalar(value)}")
 
 
+_SECTIONS: dict[tuple[int, str], list[str]] = {}
+"""Lines of the sections already written, by indentation and JSON text."""
+_SECTION_DEPTH = 2
+"""Sections are remembered down to this indentation: top-level keys and their children."""
+_SECTION_MAX = 1 << 14
+"""Larger sections (the Ansible inventory's groups) are unique: not remembered."""
+_SECTIONS_MAX = 1 << 13
+
+
+def _section(item: dict[str, Any] | list[Any], indent: int, out: list[str]) -> None:
+    """Write a section nested at ``indent``, as it was written the last time it was seen.
+
+    Rendered files of one kind share most of their sections (a dfget.yaml's storage,
+    proxy, upload settings): the lines of a section depend only on its value and its
+    indentation, and its JSON text tells its value exactly (keys in order, types by
+    spelling; a YAML document's keys are strings).
+    """
+    try:
+        key = (indent, json.dumps(item, ensure_ascii=False))
+    except (TypeError, ValueError):
+        key = None
+    if key is None or len(key[1]) > _SECTION_MAX:
+        _emit(item, indent + 2, out, sections=True)
+        return
+    lines = _SECTIONS.get(key)
+    if lines is None:
+        lines = []
+        _emit(item, indent + 2, lines, sections=True)
+        if len(_SECTIONS) < _SECTIONS_MAX:
+            _SECTIONS[key] = lines
+    out.extend(lines)
+
+
 def _emit_entry(
-    head: str, item: Any, indent: int, out: list[str], *, in_list: bool = False
+    head: str,
+    item: Any,
+    indent: int,
+    out: list[str],
+    *,
+    in_list: bool = False,
+    sections: bool = False,
 ) -> None:
     if (isinstance(item, dict) and item) or (isinstance(item, list) and item):
         out.append(head)
-        _emit(item, indent + 2, out)
+        if sections and indent <= _SECTION_DEPTH:
+            _section(item, indent, out)
+        else:
+            _emit(item, indent + 2, out)
     elif isinstance(item, dict):
         out.append(f"{head} {{}}")
     elif isinstance(item, list):
@@ -124,10 +166,15 @@ def _emit_entry(
         out.append(f"{head} {scalar(item)}")
 
 
-def dump(value: Any) -> str:
-    """``value`` (mappings, lists, scalars) as a YAML document ending in a newline."""
+def dump(value: Any, *, sections: bool = False) -> str:
+    """``value`` (mappings, lists, scalars) as a YAML document ending in a newline.
+
+    ``sections``: remember the top-level sections and their children, and reuse their
+    lines when they come again (for many small documents of one kind; a large unique
+    one only pays for the JSON texts).
+    """
     if isinstance(value, (dict, list)) and not value:
         return ("{}" if isinstance(value, dict) else "[]") + "\n"
     out: list[str] = []
-    _emit(value, 0, out)
+    _emit(value, 0, out, sections)
     return "\n".join(out) + "\n"

@@ -61,27 +61,33 @@ def inputs_digest(inventory: Path, label: str) -> str:
     return digest.hexdigest()
 
 
-def _tree_intact(target: Path, manifest_sha: str) -> bool:
-    """The tree holds exactly the files its MANIFEST lists, with the recorded bytes."""
+def _tree_intact(target: Path, manifest_sha: str) -> int | None:
+    """The tree's file count if it holds exactly its MANIFEST's files and bytes, else None."""
     files = existing_files(target)
     if MANIFEST not in files:
-        return False
+        return None
     raw = files[MANIFEST].read_bytes()
     if sha256(raw) != manifest_sha:
-        return False
+        return None
     entries: dict[str, Any] = json.loads(raw)["files"]
     if set(files) != {*entries, MANIFEST}:
-        return False
-    return all(sha256(files[rel].read_bytes()) == e["sha256"] for rel, e in entries.items())
+        return None
+    if all(sha256(files[rel].read_bytes()) == e["sha256"] for rel, e in entries.items()):
+        return len(files)
+    return None
 
 
-def fresh(target: Path, inputs: str) -> list[Problem] | None:
-    """The last render's warnings if it is still current, else None."""
+def fresh(target: Path, inputs: str) -> tuple[list[Problem], int] | None:
+    """The last render's warnings and the tree's file count if it is still current."""
     try:
         stamp = json.loads(_stamp_path(target).read_text())
-        if stamp["inputs"] != inputs or not _tree_intact(target, stamp["manifest"]):
+        if stamp["inputs"] != inputs:
             return None
-        return [Problem(**{**w, "level": Level(w["level"])}) for w in stamp["warnings"]]
+        count = _tree_intact(target, stamp["manifest"])
+        if count is None:
+            return None
+        warnings = [Problem(**{**w, "level": Level(w["level"])}) for w in stamp["warnings"]]
+        return warnings, count
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

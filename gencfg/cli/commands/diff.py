@@ -10,7 +10,8 @@ from gencfg.cli.commands.render import default_output
 from gencfg.cli.commands.validate import report
 from gencfg.errors import InvalidInventoryError, UserError
 from gencfg.exitcodes import ExitCode
-from gencfg.render.build import source_label, validate_and_render
+from gencfg.inventory.loader import source_label
+from gencfg.render.build import validate_and_render
 from gencfg.review import linechange, markdown, removals
 from gencfg.review.changes import compare, unified
 from gencfg.review.gitbase import inventory_at

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from gencfg.cli.commands.validate import report
 from gencfg.exitcodes import ExitCode
-from gencfg.render.build import source_label, validate_and_render
+from gencfg.inventory.loader import source_label
 from gencfg.tree import stamp
 from gencfg.tree.manifest import MANIFEST
-from gencfg.tree.writer import Changes, compare, existing_files, write_tree
+from gencfg.tree.writer import Changes, compare, write_tree
 
 
 def default_output(inventory: Path) -> Path:
@@ -48,13 +48,16 @@ def run(
     """Render ``inventory`` into ``output``; with ``check``, only compare (exit 1 if stale)."""
     target = output or default_output(inventory)
     inputs = stamp.inputs_digest(inventory, source_label(inventory)) if cache else ""
-    warnings = stamp.fresh(target, inputs) if cache else None
-    if warnings is not None:
+    current = stamp.fresh(target, inputs) if cache else None
+    if current is not None:
+        warnings, count = current
         report(warnings, fmt)
-        count = len(existing_files(target))
         state = "up to date" if check else "0 added, 0 changed, 0 removed"
         sys.stderr.write(f"{target}: {state} ({count} files; inventory and generator unchanged)\n")
         return int(ExitCode.OK)
+    # Imported here: a render the stamp skips never loads Jinja or jsonschema.
+    from gencfg.render.build import validate_and_render  # noqa: PLC0415
+
     _, result, problems = validate_and_render(inventory)
     report(problems, fmt)
     if result is None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from gencfg.exitcodes import ExitCode
 from gencfg.problem import Level, Problem
-from gencfg.render.build import validate_overrides
 from gencfg.reporters import REPORTERS, summary
 
 
@@ -18,6 +17,8 @@ def report(problems: list[Problem], fmt: str) -> None:
 
 def run(*, inventory: Path, fmt: str, strict: bool) -> int:
     """Validate ``inventory``; 0 if valid, 2 if not (or if ``strict`` and any warning)."""
+    from gencfg.render.build import validate_overrides  # noqa: PLC0415 - see commands.run
+
     valid, problems = validate_overrides(inventory)
     if strict:
         problems = [

@@ -187,11 +187,15 @@ def _managers(ctx: PlanContext) -> dict[str, Any]:
 
 def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
     policy = model.rollout
+    by_vpc: dict[str, list[OutputFile]] = {}  # Kubernetes files by VPC, in one pass
+    for f in files:
+        if f.kind.startswith("k8s-"):
+            by_vpc.setdefault(f.path.split("/", 1)[0], []).append(f)
     kubernetes = {}
     for vpc in model.vpcs:
         if not vpc.node_groups:
             continue
-        mine = [f for f in files if f.kind.startswith("k8s-") and f.path.startswith(f"{vpc.name}/")]
+        mine = by_vpc.get(vpc.name, [])
         kubernetes[vpc.name] = {
             "kubeconfig": vpc.kubernetes.kubeconfig,
             "context": vpc.kubernetes.context,

@@ -43,6 +43,7 @@ def _uses(vpc: Vpc, runtime: RuntimeName) -> bool:
 
 
 def _containerd(ctx: PlanContext, vpc: Vpc) -> list[OutputFile]:
+    hosts = owners(vpc, "containerd")  # the same for every registry's file
     return [
         OutputFile(
             path=f"{vpc.name}/runtime/containerd/certs.d/{registry.host}/hosts.toml",
@@ -55,7 +56,7 @@ def _containerd(ctx: PlanContext, vpc: Vpc) -> list[OutputFile]:
             },
             fmt="toml",
             source=registry.path,
-            owners=owners(vpc, "containerd"),
+            owners=hosts,
             dest=f"{vpc.runtimes.certs_dir}/{registry.host}/hosts.toml",
             restart="none",
             schema="containerd/hosts",
@@ -94,6 +95,7 @@ def _nydus(ctx: PlanContext, vpc: Vpc) -> list[OutputFile]:
         "default_upstream": upstreams[0],
     }
     source = (*vpc.path, "runtimes", "nydus")
+    hosts = owners(vpc, "nydus")
     files = [
         OutputFile(
             path=f"{vpc.name}/runtime/nydus/nydusd-config.fusedev.json",
@@ -102,7 +104,7 @@ def _nydus(ctx: PlanContext, vpc: Vpc) -> list[OutputFile]:
             context=context,
             fmt="json",
             source=source,
-            owners=owners(vpc, "nydus"),
+            owners=hosts,
             dest=vpc.runtimes.nydus_config_path,
             restart="nydus-snapshotter",
             schema=f"nydus/nydusd-fusedev-{fam}",
@@ -117,7 +119,7 @@ def _nydus(ctx: PlanContext, vpc: Vpc) -> list[OutputFile]:
                 context={**context, "registry": registry},
                 fmt="toml",
                 source=registry.path,
-                owners=owners(vpc, "nydus"),
+                owners=hosts,
                 dest=f"{vpc.runtimes.nydus_mirrors_dir}/{registry.host}/hosts.toml",
                 restart="nydus-snapshotter",
                 schema="nydus/mirrors-hosts",
