@@ -148,7 +148,7 @@ def test_the_rerun_finishes_the_upgrade_and_leaves_only_the_new_lines_files(
     for host in ("vm-1", "vm-2"):
         assert "127.0.0.1:4001" in rig.host_file(host, HOSTS_TOML).read_text()
     nydus = rig.host_file("vm-2", "/etc/nydus/nydusd-config.fusedev.json").read_text()
-    assert "127.0.0.1:4003/healthy" in nydus
+    assert f"127.0.0.1:{rig.ports['peer']}/healthy" in nydus  # the client's health path
 
 
 def test_a_second_run_changes_nothing(rig: UpgradeRig) -> None:

@@ -65,7 +65,7 @@ def run_playbook_cli(
     inventory: Path,
     extra_vars: dict[str, Any] | None = None,
     bin_dir: str | None = None,
-    timeout: float = 300,
+    timeout: float = 900,  # a first rollout of five hosts on a loaded 2-core machine
     control_path_dir: Path | None = None,
     args: list[str] | None = None,
 ) -> PlaybookResult:
