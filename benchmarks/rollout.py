@@ -220,7 +220,7 @@ def main() -> int:
         "hosts": args.hosts,
         "forks": args.forks,
         "cpus": os.cpu_count(),
-        "load_before": round(os.getloadavg()[0], 2),
+        "load_1min_at_end": round(os.getloadavg()[0], 2),
         "python": platform.python_version(),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "results": results,
