@@ -82,14 +82,20 @@ def _sshds(work: Path, addresses: list[str]) -> tuple[SshServer, list[SshServer]
     sshd per 15 addresses, all on one port and sharing the host and client keys."""
     chunks = [addresses[i : i + 15] for i in range(0, len(addresses), 15)]
     first = start_sshd(work / "sshd-0", chunks[0], port=free_port(addresses[0]))
-    more = []
-    for n, chunk in enumerate(chunks[1:], start=1):
-        workdir = work / f"sshd-{n}"
-        workdir.mkdir()
-        for key in ("ssh_host_ed25519_key", "id_ed25519"):
-            for suffix in ("", ".pub"):
-                shutil.copy2(first.workdir / (key + suffix), workdir / (key + suffix))
-        more.append(start_sshd(workdir, chunk, port=first.port))
+    more: list[SshServer] = []
+    try:
+        for n, chunk in enumerate(chunks[1:], start=1):
+            workdir = work / f"sshd-{n}"
+            workdir.mkdir()
+            for key in ("ssh_host_ed25519_key", "id_ed25519"):
+                for suffix in ("", ".pub"):
+                    shutil.copy2(first.workdir / (key + suffix), workdir / (key + suffix))
+            more.append(start_sshd(workdir, chunk, port=first.port))
+    except BaseException:
+        for server in more:
+            server.daemon.stop()
+        first.stop()
+        raise
     return first, more
 
 
@@ -183,7 +189,11 @@ def main() -> int:
     cp_ip = "127.0.0.2"
     # .10-.12 are the inventory's LB and databases (tests/support/inventories.py)
     vms = {f"vm-{i:03d}": f"127.0.0.{i + 20}" for i in range(1, args.hosts + 1)}
-    sshd, more_sshds = _sshds(work, [cp_ip, *vms.values()])
+    try:
+        sshd, more_sshds = _sshds(work, [cp_ip, *vms.values()])
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     ports = {name: free_port(cp_ip) for name in ("manager", "scheduler", "seed", "peer")}
     health = HealthServers(
         {(cp_ip, ports[p]): 200 for p in ("manager", "scheduler", "seed")}
