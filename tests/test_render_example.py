@@ -7,6 +7,7 @@ v2.5 and the Rust client) are the golden outputs: regenerate them only on purpos
 
 from __future__ import annotations
 
+import configparser
 import json
 import shutil
 import subprocess
@@ -46,6 +47,10 @@ def _load(path: Path) -> object:
         return json.loads(path.read_text())
     if path.suffix == ".toml":
         return tomllib.loads(path.read_text())
+    if path.suffix == ".cfg":  # ansible.cfg: INI
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read_string(path.read_text())
+        return {section: dict(parser[section]) for section in parser.sections()}
     return yaml.safe_load(path.read_text())
 
 

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -324,3 +325,41 @@ def test_gencfg_rollout_reports_per_host(
     assert "== Runtimes - containerd, docker, nydus" in captured.out
     for host in ("vm-1", "vm-2"):
         assert f"{host:26} ok (" in captured.out
+
+
+def test_gencfg_rollout_reads_a_relative_vault_and_names_the_failure(
+    rig: Rig,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """-e @vault.yml and the vault password file as typed, relative to where gencfg runs
+    (ansible-runner runs Ansible elsewhere); without them, the failed task's reason."""
+    for key, value in ansible_env(control_path_dir=rig.sshd.control_path_dir).items():
+        if key.startswith("ANSIBLE_"):
+            monkeypatch.setenv(key, value)
+    (tmp_path / "vault-pass").write_text("vault-pass-planted-by-tests\n")
+    (tmp_path / "vault.yml").write_text(json.dumps({"gencfg_secrets": SECRETS}))
+    exe = shutil.which("ansible-vault")
+    assert exe is not None
+    subprocess.run(
+        [exe, "encrypt", "--vault-password-file", "vault-pass", "vault.yml"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ANSIBLE_VAULT_PASSWORD_FILE", "vault-pass")
+    extra = json.dumps(rig.extra_vars())
+    rc = main(["rollout", str(rig.tree), "--layer", "preflight", "-e", "@vault.yml", "-e", extra])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.out + captured.err
+    for value in SECRETS.values():
+        assert value not in captured.out + captured.err
+
+    rc = main(["rollout", str(rig.tree), "--layer", "preflight", "-e", extra])
+    captured = capsys.readouterr()
+    assert rc == 4, captured.out + captured.err
+    assert "localhost: Check that every secret has a value: No value for secret(s)" in (
+        captured.err
+    )

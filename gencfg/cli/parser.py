@@ -44,6 +44,16 @@ def _format_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a positive integer")
+    return value
+
+
 def _rollout_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``gencfg rollout``'s arguments (apart: ``build`` would grow too long)."""
     p = sub.add_parser(
@@ -56,7 +66,11 @@ def _rollout_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--vault-password-file in ANSIBLE_VAULT_PASSWORD_FILE) or GENCFG_SECRET_<NAME>. "
         "A VPC the last successful rollout of the tree pushed (recorded per user in "
         "$XDG_STATE_HOME/gencfg/) must still be in it, or be named with --allow-vpc-removal. "
-        "Exit 0: done; 2: a VPC would be removed; 4: stopped on failed hosts; 3: Ansible missing.",
+        "Relative paths (-e @vault.yml, ANSIBLE_VAULT_PASSWORD_FILE, ANSIBLE_CONFIG) are "
+        "taken from the current directory; the tree's ansible/ansible.cfg is used unless "
+        "ANSIBLE_CONFIG is set. Exit 0: done; 2: a VPC would be removed; 4: stopped on failed "
+        "hosts (each one's reason is printed); 3: Ansible missing, a file unreadable, or Ansible "
+        "stopped before playing; 130: interrupted (Ctrl-C).",
         epilog=_EPILOG,
     )
     p.add_argument("tree", type=Path, help="rendered tree (rendered/<env>)")
@@ -75,6 +89,12 @@ def _rollout_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=[],
         metavar="VARS",
         help="extra variables, as for ansible-playbook (key=value, JSON or @file)",
+    )
+    p.add_argument(
+        "--forks",
+        type=_positive_int,
+        metavar="N",
+        help="hosts Ansible works on at once (default: the tree's ansible.cfg, 20)",
     )
     p.add_argument(
         "--allow-vpc-removal",

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
             diff=args.diff,
             extra_vars=args.extra_vars,
             allow_vpc_removal=args.allow_vpc_removal,
+            forks=args.forks,
         )
     if args.command == "preheat":
         from gencfg.cli.commands import preheat  # noqa: PLC0415

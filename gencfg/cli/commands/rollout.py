@@ -20,8 +20,13 @@ def run(
     diff: bool,
     extra_vars: Sequence[str],
     allow_vpc_removal: Sequence[str] = (),
+    forks: int | None = None,
 ) -> int:
-    """0 when every host succeeded, 4 when the rollout stopped on failed hosts."""
+    """0 when every host succeeded, 4 when the rollout stopped on failed hosts.
+
+    3 when Ansible stopped before playing (a vault it cannot open, ...); Ctrl-C raises
+    KeyboardInterrupt (exit 130).
+    """
     pushing = vpcguard.check(tree, allow_vpc_removal)  # before Ansible: a lost VPC stops here
     lineguard.check(tree, layer)  # and so do peers ahead of their control plane's line
     outcome = run_playbook(
@@ -32,14 +37,23 @@ def run(
         diff=diff,
         extra_vars=extra_vars,
         out=sys.stdout,
+        forks=forks,
     )
     changed = outcome.stats.get("changed", {})
     for host in sorted(set(outcome.stats.get("ok", {})) | set(outcome.failed_hosts)):
         state = "FAILED" if host in outcome.failed_hosts else f"ok ({changed.get(host, 0)} changed)"
         sys.stdout.write(f"{host:26} {state}\n")
+    if outcome.rc != 0 and not outcome.played:
+        for line in outcome.errors:
+            sys.stderr.write(f"{line}\n")
+        sys.stderr.write(f"gencfg: error: Ansible stopped before playing (rc {outcome.rc})\n")
+        return int(ExitCode.ERROR)
     if outcome.rc != 0:
         hosts = ", ".join(outcome.failed_hosts) or "see the output above"
         sys.stderr.write(f"gencfg: rollout stopped ({outcome.status}): {hosts}\n")
+        for host in outcome.failed_hosts:
+            reason = outcome.reasons.get(host, "no reason reported")
+            sys.stderr.write(f"  {host}: {reason}\n")
         return int(ExitCode.ROLLOUT_FAILED)
     if not check:
         vpcguard.record(tree, pushing)

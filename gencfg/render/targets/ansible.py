@@ -1,4 +1,8 @@
-"""The generated Ansible inventory: ``ansible/hosts.yaml`` and ``ansible/group_vars/all.yaml``.
+"""The generated Ansible inventory: hosts, group variables and Ansible's settings.
+
+``ansible/hosts.yaml``, ``ansible/group_vars/all.yaml`` and ``ansible/ansible.cfg`` (what
+makes a rollout fast: pipelining, SSH ControlPersist, forks, no interpreter discovery;
+``gencfg rollout`` points ANSIBLE_CONFIG at it).
 
 Groups: ``gencfg_control_plane``, ``gencfg_peer_vms``, ``gencfg_k8s_nodes`` (by role),
 ``gencfg_containerd`` / ``gencfg_docker`` / ``gencfg_nydus`` (runtimes that pull through
@@ -28,6 +32,11 @@ RUNTIME_OF_KIND = {
 # Objects gencfg created carry this label (value: the deployment's name); the
 # Kubernetes layer deletes those of the deployment that the tree no longer names.
 OWNER_LABEL = "gencfg.io/deployment"
+DEFAULT_FORKS = 20
+"""Hosts Ansible works on at once: Ansible's 5 leaves a 2-core controller idle, waiting on
+SSH; 20 keeps it busy without running out of memory (gencfg rollout --forks N)."""
+INTERPRETER = "/usr/bin/python3"
+"""Fixed, not discovered: discovery costs a round trip per host and picked a shim."""
 KRUISE_CRD = "imagelistpulljobs.apps.kruise.io"
 # MANIFEST kind -> the resource kubectl lists and deletes (Namespaces are never deleted).
 OBJECT_KIND = {
@@ -262,6 +271,14 @@ def plan(ctx: PlanContext, files: list[OutputFile]) -> list[OutputFile]:
                 "variables": {**_variables(ctx.model, files), "gencfg_managers": _managers(ctx)}
             },
             fmt="yaml",
+            source=source,
+        ),
+        OutputFile(
+            path="ansible/ansible.cfg",
+            kind="ansible-config",
+            template=ctx.template("ansible/ansible.cfg.j2"),
+            context={"forks": DEFAULT_FORKS, "interpreter_python": INTERPRETER},
+            fmt="text",
             source=source,
         ),
     ]
