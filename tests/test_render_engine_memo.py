@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,19 +15,24 @@ from gencfg.render import engine
 from gencfg.render.engine import Bodies, render_one
 from gencfg.render.plan import plan
 from tests.conftest import REPO
+from tests.support import inventories
 
 EXAMPLE = REPO / "inventories" / "example"
 
 
 def test_one_text_is_processed_once_and_each_file_keeps_its_header(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    inv, _ = validate(EXAMPLE)
+    # Peer VMs alike but for their names and addresses: their compose files are the same
+    # text (the control plane's are not: each probes its own VM's address).
+    peers = [{"name": f"vm-{i}", "ip": f"127.0.3.{i}"} for i in range(1, 4)]
+    root = inventories.write(tmp_path / "inv", inventories.inventory(vpc={"peer_vms": peers}))
+    inv, _ = validate(root)
     assert inv is not None
     compose = [
         p
         for p in plan(inv.model)
-        if "/control-plane/" in p.path and p.path.endswith("/docker-compose.yaml")
+        if "/peers/" in p.path and p.path.endswith("/docker-compose.yaml")
     ]
     assert len(compose) > 1
     calls: list[str] = []
