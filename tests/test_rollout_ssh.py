@@ -64,9 +64,22 @@ class Rig:
             docker.mkdir(parents=True)
             (docker / "daemon.json").write_text('{"live-restore": true}\n')
 
-    def inventory(self) -> dict[str, Any]:
-        base = inventories.inventory(
+    def fleet(
+        self,
+        peer_vms: list[dict[str, Any]],
+        *,
+        version: str = "v2.1.28",
+        **vpc: Any,
+    ) -> dict[str, Any]:
+        """The rig's inventory: its loopback hosts, its health ports, fast rollout policy.
+
+        The health ports are set through each line's own override keys (v2.1's
+        ``tcpListen``, the Rust client's ``server``).
+        """
+        listen = "server" if version.startswith("v2.5") else "tcpListen"
+        return inventories.inventory(
             deployment={
+                "dragonfly": {"version": version},
                 "rollout": {
                     "ssh_port": self.sshd.port,
                     "canary": 1,
@@ -77,8 +90,8 @@ class Rig:
                 "overrides": {
                     "manager": {"server": {"rest": {"addr": f":{self.ports['manager']}"}}},
                     "scheduler": {"server": {"port": self.ports["scheduler"]}},
-                    "seed_peer": {"health": {"tcpListen": {"port": self.ports["seed"]}}},
-                    "peer": {"health": {"tcpListen": {"port": self.ports["peer"]}}},
+                    "seed_peer": {"health": {listen: {"port": self.ports["seed"]}}},
+                    "peer": {"health": {listen: {"port": self.ports["peer"]}}},
                 },
             },
             vpc={
@@ -86,24 +99,30 @@ class Rig:
                     {"name": "cp-1", "ip": HOSTS["cp-1"]},
                     {"name": "cp-2", "ip": HOSTS["cp-2"]},
                 ],
-                "peer_vms": [
-                    {
-                        "name": "vm-1",
-                        "ip": HOSTS["vm-1"],
-                        "engine": "docker",
-                        "runtimes": ["containerd", "docker"],
-                    },
-                    {
-                        "name": "vm-2",
-                        "ip": HOSTS["vm-2"],
-                        "engine": "nerdctl",
-                        "runtimes": ["containerd", "nydus"],
-                    },
-                ],
-                "node_groups": [{"name": "gpu", "node_selector": {"pool": "gpu"}}],
-                "registries": [{"host": "docker.io"}, {"host": "ghcr.io"}],
-                "runtimes": {"docker": {"live_restore": True}, "nydus": {"version": "v2.2.5"}},
+                "peer_vms": peer_vms,
+                **vpc,
             },
+        )
+
+    def inventory(self) -> dict[str, Any]:
+        base = self.fleet(
+            [
+                {
+                    "name": "vm-1",
+                    "ip": HOSTS["vm-1"],
+                    "engine": "docker",
+                    "runtimes": ["containerd", "docker"],
+                },
+                {
+                    "name": "vm-2",
+                    "ip": HOSTS["vm-2"],
+                    "engine": "nerdctl",
+                    "runtimes": ["containerd", "nydus"],
+                },
+            ],
+            node_groups=[{"name": "gpu", "node_selector": {"pool": "gpu"}}],
+            registries=[{"host": "docker.io"}, {"host": "ghcr.io"}],
+            runtimes={"docker": {"live_restore": True}, "nydus": {"version": "v2.2.5"}},
         )
         vpc_changes = self.changes.get("vpc", {})
         base["vpcs"][0].update(vpc_changes)

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from tests.support import inventories
 from tests.support.health import HealthServers
 from tests.support.procs import free_port
 from tests.support.sshd import start_sshd
@@ -40,36 +39,15 @@ class CurrentRig(Rig):
         ).start()
 
     def inventory(self) -> dict[str, Any]:
-        base = inventories.inventory(
-            deployment={
-                "dragonfly": {"version": "v2.5.1"},
-                "rollout": {
-                    "ssh_port": self.sshd.port,
-                    "canary": 1,
-                    "batch_size": "100%",
-                    "health_timeout": "4s",
-                    "health_interval": "1s",
-                },
-                "overrides": {
-                    "manager": {"server": {"rest": {"addr": f":{self.ports['manager']}"}}},
-                    "scheduler": {"server": {"port": self.ports["scheduler"]}},
-                    "seed_peer": {"health": {"server": {"port": self.ports["seed"]}}},
-                    "peer": {"health": {"server": {"port": self.ports["peer"]}}},
-                },
-            },
-            vpc={
-                "control_plane": [
-                    {"name": "cp-1", "ip": HOSTS["cp-1"]},
-                    {"name": "cp-2", "ip": HOSTS["cp-2"]},
-                ],
-                "peer_vms": [
-                    {"name": "vm-1", "ip": HOSTS["vm-1"], "runtimes": ["containerd"]},
-                    {"name": "vm-2", "ip": HOSTS["vm-2"], "runtimes": ["containerd", "nydus"]},
-                ],
-                "node_groups": [{"name": "gpu", "node_selector": {"pool": "gpu"}}],
-                "registries": [{"host": "docker.io"}, {"host": "ghcr.io"}],
-                "runtimes": {"nydus": {"version": "v2.3.4"}},
-            },
+        base = self.fleet(
+            [
+                {"name": "vm-1", "ip": HOSTS["vm-1"], "runtimes": ["containerd"]},
+                {"name": "vm-2", "ip": HOSTS["vm-2"], "runtimes": ["containerd", "nydus"]},
+            ],
+            version="v2.5.1",
+            node_groups=[{"name": "gpu", "node_selector": {"pool": "gpu"}}],
+            registries=[{"host": "docker.io"}, {"host": "ghcr.io"}],
+            runtimes={"nydus": {"version": "v2.3.4"}},
         )
         base["vpcs"][0].update(self.changes.get("vpc", {}))
         return base

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from gencfg.cli import main
-from tests.support import inventories
 from tests.support.health import HealthServers
 from tests.support.procs import free_port
 from tests.support.sshd import start_sshd
@@ -54,34 +53,13 @@ class UpgradeRig(Rig):
         return path
 
     def inventory(self) -> dict[str, Any]:
-        return inventories.inventory(
-            deployment={
-                "rollout": {
-                    "ssh_port": self.sshd.port,
-                    "canary": 1,
-                    "batch_size": "100%",
-                    "health_timeout": "4s",
-                    "health_interval": "1s",
-                },
-                "overrides": {
-                    "manager": {"server": {"rest": {"addr": f":{self.ports['manager']}"}}},
-                    "scheduler": {"server": {"port": self.ports["scheduler"]}},
-                    "seed_peer": {"health": {"tcpListen": {"port": self.ports["seed"]}}},
-                    "peer": {"health": {"tcpListen": {"port": self.ports["peer"]}}},
-                },
-            },
-            vpc={
-                "control_plane": [
-                    {"name": "cp-1", "ip": HOSTS["cp-1"]},
-                    {"name": "cp-2", "ip": HOSTS["cp-2"]},
-                ],
-                "peer_vms": [
-                    {"name": "vm-1", "ip": HOSTS["vm-1"], "runtimes": ["containerd"]},
-                    {"name": "vm-2", "ip": HOSTS["vm-2"], "runtimes": ["containerd", "nydus"]},
-                ],
-                "registries": [{"host": "docker.io"}],
-                "runtimes": {"nydus": {"version": "v2.2.5"}},
-            },
+        return self.fleet(
+            [
+                {"name": "vm-1", "ip": HOSTS["vm-1"], "runtimes": ["containerd"]},
+                {"name": "vm-2", "ip": HOSTS["vm-2"], "runtimes": ["containerd", "nydus"]},
+            ],
+            registries=[{"host": "docker.io"}],
+            runtimes={"nydus": {"version": "v2.2.5"}},
         )
 
     def migrate(self) -> None:
