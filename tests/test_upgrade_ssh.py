@@ -95,6 +95,12 @@ def test_the_v21_fleet_is_rolled_out(rig: UpgradeRig) -> None:
     assert result.rc == 0, result.stdout
     assert rig.host_file("vm-1", f"{CONFIG_DIR}/dfget.yaml").exists()
     assert "127.0.0.1:65001" in rig.host_file("vm-1", HOSTS_TOML).read_text()
+    # What the v2.1 seed peers left on their VMs (the compose stand-in starts nothing).
+    for host in ("cp-1", "cp-2"):
+        for sub in ("seed-peer/cache/task", "seed-peer/data/piece", "log/seed-peer/daemon.log"):
+            path = rig.host_file(host, f"/data/dragonfly/{sub}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("v2.1\n")
 
 
 def test_a_failing_peer_ends_on_a_consistent_v21_pair(rig: UpgradeRig) -> None:
@@ -123,6 +129,9 @@ def test_the_rerun_finishes_the_upgrade_and_leaves_only_the_new_lines_files(
         assert not any(f.endswith("dfget.yaml") for f in files), (host, files)
         assert not any("/seed-peer/" in f for f in files), (host, files)
     assert f"{CONFIG_DIR}/seed-client/dfdaemon.yaml" in _files(rig, "cp-1")
+    for host in ("cp-1", "cp-2"):  # the seed peers' directories went with them
+        assert not rig.host_file(host, "/data/dragonfly/seed-peer").exists(), host
+        assert not rig.host_file(host, "/data/dragonfly/log/seed-peer").exists(), host
     for host in ("vm-1", "vm-2"):
         assert "127.0.0.1:4001" in rig.host_file(host, HOSTS_TOML).read_text()
     nydus = rig.host_file("vm-2", "/etc/nydus/nydusd-config.fusedev.json").read_text()

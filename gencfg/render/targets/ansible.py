@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gencfg.dragonfly import ports
+from gencfg.dragonfly import ports, releases
 from gencfg.inventory.model import ControlPlaneVm, Deployment, PeerVm, Vpc
 from gencfg.render.output import OutputFile
 from gencfg.render.targets import preheat
@@ -79,6 +79,23 @@ def _health(ctx: PlanContext, host: ControlPlaneVm | PeerVm) -> list[dict[str, A
     return checks
 
 
+def _retired_dirs(ctx: PlanContext, vm: ControlPlaneVm) -> list[str]:
+    """Host directories of the other line's seed that this VM's seed does not use.
+
+    After a change of line (seed peer -> seed client, or back) the old seed's default
+    cache, data and log directories hold nothing anything reads: the control-plane
+    play removes them once the VM is healthy. A directory the inventory names for the
+    current seed is never among them.
+    """
+    if not vm.runs("seed_peer"):
+        return []
+    other = next(ln for ln in releases.LINES if ln.name != ctx.line).seed_dir
+    s = vm.seed_peer
+    used = {s.cache_dir, s.data_dir, s.log_dir}
+    candidates = [f"{vm.data_dir}/{other}", f"{vm.data_dir}/log/{other}"]
+    return [d for d in candidates if not any(u == d or u.startswith(f"{d}/") for u in used)]
+
+
 def _entry(f: OutputFile) -> dict[str, Any]:
     return {"src": f.path, "dest": f.dest, "restart": f.restart}
 
@@ -116,6 +133,7 @@ def _hosts(ctx: PlanContext, files: list[OutputFile]) -> dict[str, Any]:
                 "gencfg_compose_dir": vm.compose_dir,
                 "gencfg_files": own.get(vm.name, []),
                 "gencfg_health": _health(ctx, vm),
+                "gencfg_retired_dirs": _retired_dirs(ctx, vm),
             }
             members[vm.name] = None
         for pvm in vpc.peer_vms:
