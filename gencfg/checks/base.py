@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Protocol
 
-from gencfg.inventory.model import Deployment, Vpc
+from gencfg.inventory.model import Deployment, Dfdaemon, Layer, OverrideTarget, Vpc
 from gencfg.inventory.source import JsonPath, SourceMap, format_path
 from gencfg.problem import Level, Problem
 
@@ -19,6 +19,18 @@ class HostRef:
     ip: str
     role: str
     vpc: Vpc
+    path: JsonPath
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DfdaemonRef:
+    """A seed peer's or peer group's settings, where they apply, and their overrides."""
+
+    who: str
+    vpc: Vpc
+    target: OverrideTarget
+    settings: Dfdaemon
+    layers: tuple[Layer, ...]
     path: JsonPath
 
 
@@ -52,6 +64,24 @@ class CheckContext:
             for group in vpc.node_groups:
                 for node in group.nodes:
                     yield HostRef(node.name, node.ip, "Kubernetes node", vpc, node.path)
+
+    def dfdaemons(self) -> Iterator[DfdaemonRef]:
+        """Every seed (on its control-plane VM) and peer (node group, peer VM) in turn."""
+        for vpc in self.model.vpcs:
+            for vm in vpc.control_plane:
+                if vm.runs("seed_peer"):
+                    layers = vm.overrides.get("seed_peer", ())
+                    yield DfdaemonRef(
+                        f"seed peer of {vm.name}", vpc, "seed_peer", vm.seed_peer, layers, vm.path
+                    )
+            for group in vpc.node_groups:
+                layers = group.overrides.get("peer", ())
+                yield DfdaemonRef(
+                    f"peers of group {group.name}", vpc, "peer", group.peer, layers, group.path
+                )
+            for pvm in vpc.peer_vms:
+                layers = pvm.overrides.get("peer", ())
+                yield DfdaemonRef(f"peer {pvm.name}", vpc, "peer", pvm.peer, layers, pvm.path)
 
 
 class Check(Protocol):

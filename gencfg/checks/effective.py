@@ -87,22 +87,9 @@ def apply(
     return dataclasses.replace(s, origins=origins, **values), keys, frozenset(unreadable)
 
 
-def _owners(vpc: Vpc) -> Iterator[tuple[str, OverrideTarget, Dfdaemon, Sequence[Layer], JsonPath]]:
-    for vm in vpc.control_plane:
-        if vm.runs("seed_peer"):
-            layers = vm.overrides.get("seed_peer", ())
-            yield f"seed peer of {vm.name}", "seed_peer", vm.seed_peer, layers, vm.path
-    for group in vpc.node_groups:
-        layers = group.overrides.get("peer", ())
-        yield f"peers of group {group.name}", "peer", group.peer, layers, group.path
-    for pvm in vpc.peer_vms:
-        yield f"peer {pvm.name}", "peer", pvm.peer, pvm.overrides.get("peer", ()), pvm.path
-
-
 def dfdaemons(ctx: CheckContext) -> Iterator[Effective]:
     """Every seed peer and peer of the inventory, with the values its config gets."""
     line = ctx.model.line.name
-    for vpc in ctx.model.vpcs:
-        for who, target, settings, layers, owner in _owners(vpc):
-            applied, keys, unreadable = apply(settings, layers, line)
-            yield Effective(who, vpc, target, owner, applied, keys, unreadable)
+    for ref in ctx.dfdaemons():
+        applied, keys, unreadable = apply(ref.settings, ref.layers, line)
+        yield Effective(ref.who, ref.vpc, ref.target, ref.path, applied, keys, unreadable)

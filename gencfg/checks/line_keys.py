@@ -26,7 +26,6 @@ from collections.abc import Iterator
 
 from gencfg.checks.base import CheckContext
 from gencfg.dragonfly import concepts, releases
-from gencfg.inventory.model import Dfdaemon
 from gencfg.inventory.source import JsonPath
 from gencfg.problem import Problem
 
@@ -44,18 +43,10 @@ _V21_ONLY = {
 }
 
 
-def _settings(ctx: CheckContext) -> Iterator[Dfdaemon]:
-    for vpc in ctx.model.vpcs:
-        for vm in vpc.control_plane:
-            if vm.runs("seed_peer"):
-                yield vm.seed_peer
-        for owner in vpc.peers():
-            yield owner.peer
-
-
 def _concepts(ctx: CheckContext, line: releases.Line) -> Iterator[Problem]:
     reported: set[JsonPath] = set()
-    for s in _settings(ctx):
+    for ref in ctx.dfdaemons():
+        s = ref.settings
         for name, path in sorted(s.origins.items()):
             concept = concepts.BY_NAME.get(name)
             if concept is None or path in reported:

@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from gencfg.checks.base import CheckContext
-from gencfg.checks.rate_limits import dfdaemon_settings
 from gencfg.dragonfly.regex import go_error, rust_error
 from gencfg.inventory.model import OverrideTarget
 from gencfg.inventory.source import JsonPath
@@ -49,9 +48,9 @@ def _override_rules(ctx: CheckContext, rust: bool) -> Iterator[tuple[str, JsonPa
 
 
 def _rules(ctx: CheckContext, rust: bool) -> Iterator[tuple[str, JsonPath]]:
-    for _, settings, owner in dfdaemon_settings(ctx):
-        base = settings.origins.get("proxy_rules", owner)
-        for i, rule in enumerate(settings.proxy_rules):
+    for ref in ctx.dfdaemons():
+        base = ref.settings.origins.get("proxy_rules", ref.path)
+        for i, rule in enumerate(ref.settings.proxy_rules):
             yield rule.regx, (*base, i, "regx")
     yield from _override_rules(ctx, rust)
 

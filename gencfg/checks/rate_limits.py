@@ -26,7 +26,6 @@ from collections.abc import Iterator
 
 from gencfg.checks import effective
 from gencfg.checks.base import CheckContext
-from gencfg.inventory.model import Dfdaemon
 from gencfg.inventory.source import JsonPath
 from gencfg.problem import Problem
 from gencfg.units import MiB, format_size, parse_size
@@ -35,18 +34,6 @@ ID = "rate-limits"
 CODES = {"GC309": "a rate limit is below dfdaemon's minimum or above the total limit"}
 
 MIN_RATE = 20 * MiB
-
-
-def dfdaemon_settings(ctx: CheckContext) -> Iterator[tuple[str, Dfdaemon, JsonPath]]:
-    """(who, resolved settings, owner path) of every seed peer and peer of the inventory."""
-    for vpc in ctx.model.vpcs:
-        for vm in vpc.control_plane:
-            if vm.runs("seed_peer"):
-                yield f"seed peer of {vm.name}", vm.seed_peer, vm.path
-        for group in vpc.node_groups:
-            yield f"peers of group {group.name}", group.peer, group.path
-        for pvm in vpc.peer_vms:
-            yield f"peer {pvm.name}", pvm.peer, pvm.path
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
