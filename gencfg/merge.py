@@ -1,4 +1,4 @@
-"""Deep merge, the one rule used for layers and overrides: maps merge, the rest replaces."""
+"""Nested data: the one deep merge (layers, overrides) and lookup by path."""
 
 from __future__ import annotations
 
@@ -20,3 +20,18 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def lookup(data: Any, path: tuple[str | int, ...]) -> tuple[bool, Any]:
+    """(found, value) at ``path``: mapping keys and list indexes; (False, None) if absent."""
+    node = data
+    for part in path:
+        if isinstance(node, dict):
+            if part not in node:
+                return False, None
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False, None
+    return True, node

@@ -45,6 +45,20 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def has_path(schema: Mapping[str, Any], path: tuple[str, ...]) -> bool:
+    """Whether ``path`` names a property of ``schema`` (local ``$ref`` followed)."""
+    defs = schema.get("$defs", {})
+    node: Any = schema
+    for part in path:
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+            node = defs.get(node["$ref"].removeprefix(_DEFS), {})
+        props = node.get("properties", {}) if isinstance(node, Mapping) else {}
+        if part not in props:
+            return False
+        node = props[part]
+    return True
+
+
 _TYPE_NAMES = {
     "object": "a mapping",
     "array": "a list",

@@ -122,3 +122,22 @@ def test_same_line_release_bump_changes_only_the_version(tmp_path: Path, cli) ->
     assert result.rc == 0, result.err
     text = (work / "deployment.yaml").read_text()
     assert "version: v2.5.0 " in text
+
+
+def test_an_override_key_behind_a_schema_reference_is_kept(tmp_path: Path, cli) -> None:
+    """The v2.5 scheduler's database.redis is a $ref in its schema: still a known key."""
+    work = tmp_path / "inventory"
+    shutil.copytree(CASES_DIR / "odd-formatting" / "input", work)
+    text = (work / "inventory.yaml").read_text()
+    text = text.replace(
+        "    overrides:\n",
+        "    overrides:\n        scheduler:\n            verbose: true\n"
+        "            database: {redis: {backendDB: 4}}\n",
+        1,
+    )
+    (work / "inventory.yaml").write_text(text)
+    result = cli("migrate", ".", "--to", "v2.5.1", cwd=work)
+    assert result.rc == 0, result.err
+    migrated = (work / "inventory.yaml").read_text()
+    assert "logLevel: debug" in migrated
+    assert "backendDB: 4" in migrated

@@ -18,6 +18,7 @@ from gencfg.checks.base import CheckContext
 from gencfg.dragonfly import concepts
 from gencfg.inventory.model import Dfdaemon, Layer, OverrideTarget, Vpc
 from gencfg.inventory.source import JsonPath
+from gencfg.merge import lookup
 
 _READ = {"size": concepts.read_size, "duration": concepts.read_duration}
 """Concept kinds whose override values are read (and then checked like the key)."""
@@ -46,15 +47,6 @@ class Effective:
         return f"{key} (override)" if key else concept
 
 
-def _lookup(data: dict[str, Any], key: tuple[str, ...]) -> tuple[bool, Any]:
-    node: Any = data
-    for part in key:
-        if not isinstance(node, dict) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
-
-
 def _seconds(value: float) -> str:
     return f"{int(value)}s" if float(value).is_integer() else f"{round(value * 1000)}ms"
 
@@ -73,7 +65,7 @@ def apply(
         if read is None or not key:
             continue
         for layer in reversed(layers):
-            found, raw = _lookup(layer.data, key)
+            found, raw = lookup(layer.data, key)
             if not found:
                 continue
             value = read(raw, line)

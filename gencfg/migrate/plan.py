@@ -8,17 +8,18 @@ What cannot be translated is a Problem at its key; nothing is written when any e
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, cast
 
 from gencfg.dragonfly import concepts
 from gencfg.inventory import defaults
 from gencfg.inventory.model import Deployment
+from gencfg.merge import lookup
 from gencfg.migrate import keys
 from gencfg.migrate.textedit import Document, Path
 from gencfg.problem import Problem
-from gencfg.render.outschema import load_schema
-from gencfg.schemautil import inline_refs
+from gencfg.render.outschema import validator
+from gencfg.schemautil import has_path
 from gencfg.units import parse_duration, parse_size
 
 CODES = {
@@ -56,14 +57,7 @@ class Context:
 
 
 def _at(data: Any, path: Path) -> Any:
-    for part in path:
-        if isinstance(data, dict) and isinstance(part, str):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
+    return lookup(data, path)[1]
 
 
 def _settings_paths(data: dict[str, Any]) -> Iterator[tuple[Path, str]]:
@@ -238,16 +232,6 @@ def _nest(leaves: list[tuple[tuple[str, ...], Any]]) -> dict[str, Any]:
     return out
 
 
-def _schema_has(schema_id: str, path: tuple[str, ...]) -> bool:
-    node: Any = inline_refs(load_schema(schema_id))
-    for part in path:
-        props = node.get("properties", {}) if isinstance(node, dict) else {}
-        if part not in props:
-            return False
-        node = props[part]
-    return True
-
-
 def _translate_override(
     ctx: Context, doc: Document, path: Path, target: str, data: dict[str, Any]
 ) -> None:
@@ -277,7 +261,7 @@ def _translate_override(
             changed = True
         elif keys.harmless(leaf, value):
             changed = True
-        elif not peer and _schema_has(schema, leaf):
+        elif not peer and has_path(cast(Mapping[str, Any], validator(schema).schema), leaf):
             out.append((leaf, value))
         else:
             ctx.block(
