@@ -126,6 +126,12 @@ def line_of(version: str) -> Line | None:
     return line_for(release) if release else None
 
 
+def line_name(version: str) -> str:
+    """The name of the line of a version string ("" if gencfg supports none)."""
+    line = line_of(version)
+    return line.name if line else ""
+
+
 def default_client(version: str) -> str | None:
     """The client release upstream pins for Dragonfly ``version`` (None on the v2.1 line)."""
     release = parse(version)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from gencfg.errors import UserError
-from gencfg.tree.manifest import MANIFEST, loads
+from gencfg.tree.manifest import MANIFEST, loads, release
 from gencfg.tree.writer import existing_files
 
 RENDERED_ROOT = Path("rendered")
@@ -45,7 +45,7 @@ def load(root: Path) -> RenderedTree:
     if not isinstance(files, dict) or not all(isinstance(e, dict) for e in files.values()):
         raise UserError(f"{manifest}: not a gencfg manifest (no 'files' object)")
     on_disk = {rel: p for rel, p in existing_files(root).items() if rel != MANIFEST}
-    return RenderedTree(root, files, on_disk, str(document.get("dragonfly", "")))
+    return RenderedTree(root, files, on_disk, release(document))
 
 
 def default_trees(base: Path = RENDERED_ROOT) -> list[Path]:

@@ -23,7 +23,7 @@ import yaml
 from gencfg.dragonfly import releases
 from gencfg.errors import UserError
 from gencfg.render.outschema import validator
-from gencfg.tree.manifest import MANIFEST, loads
+from gencfg.tree.manifest import tree_release
 
 GROUP_VARS = "ansible/group_vars/all.yaml"
 _SECRET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -88,11 +88,8 @@ def _seconds(entry: Mapping[str, Any], key: str, where: str) -> float:
 
 def job_line(tree: Path) -> releases.Line:
     """The line whose job API the tree's jobs are for (its MANIFEST's release)."""
-    try:
-        version = str(loads((tree / MANIFEST).read_bytes()).get("dragonfly", ""))
-    except (OSError, ValueError):
-        version = ""  # a tree without a readable MANIFEST: its jobs are checked as v2.1's
-    return releases.line_of(version) or releases.V2_1
+    # A tree without a readable MANIFEST: its jobs are checked as v2.1's.
+    return releases.line_of(tree_release(tree)) or releases.V2_1
 
 
 def _job_file(tree: Path, rel: Any, where: str, line: releases.Line) -> JobFile:

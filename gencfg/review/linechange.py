@@ -11,12 +11,11 @@ serve v2.1's gRPC API (v1), a v2.1 control plane cannot serve the Rust client.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 
 from gencfg.dragonfly import releases
 from gencfg.review.changes import FileChange
-from gencfg.tree.manifest import MANIFEST
+from gencfg.tree.manifest import MANIFEST, loads, release
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -34,12 +33,7 @@ class LineChange:
 
 def _release(files: Mapping[str, bytes]) -> str:
     data = files.get(MANIFEST)
-    return str(json.loads(data).get("dragonfly", "")) if data else ""
-
-
-def _line(version: str) -> str:
-    line = releases.line_of(version)
-    return line.name if line else ""
+    return release(loads(data)) if data else ""
 
 
 def detect(
@@ -47,7 +41,7 @@ def detect(
 ) -> LineChange | None:
     """The line change between two trees, if their releases are of different lines."""
     before, after = _release(old), _release(new)
-    if not before or not after or _line(before) == _line(after):
+    if not before or not after or releases.line_name(before) == releases.line_name(after):
         return None
     control: set[str] = set()
     peers: set[str] = set()
@@ -70,8 +64,9 @@ def detect(
 
 def steps(change: LineChange) -> list[str]:
     """The upgrade, step by step, as sentences."""
+    old, new = releases.line_name(change.old), releases.line_name(change.new)
     out = [
-        f"Dragonfly {change.old} ({_line(change.old)}) -> {change.new} ({_line(change.new)}): "
+        f"Dragonfly {change.old} ({old}) -> {change.new} ({new}): "
         f"a change of line, rolled out in this order:",
         f"1. control plane, one VM at a time ({', '.join(change.control_plane) or 'none'}): "
         f"manager first (it migrates its database forward on start: back it up before), then "

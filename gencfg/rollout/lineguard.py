@@ -19,7 +19,7 @@ from pathlib import Path
 from gencfg.dragonfly import releases
 from gencfg.errors import ExternalError, UserError
 from gencfg.rollout import vpcguard
-from gencfg.tree.manifest import MANIFEST, loads
+from gencfg.tree.manifest import tree_release
 
 CONTROL_PLANE_FIRST = frozenset({"peers", "runtimes", "kubernetes", "preheat"})
 """Layers that must not move peers to a line their control plane is not on."""
@@ -27,19 +27,6 @@ CONTROL_PLANE_FIRST = frozenset({"peers", "runtimes", "kubernetes", "preheat"})
 
 def _record(tree: Path) -> Path:
     return vpcguard.state_file(tree).with_suffix(".control-plane.json")
-
-
-def release_of(tree: Path) -> str:
-    """The Dragonfly release a rendered tree is for ("" without a readable MANIFEST)."""
-    try:
-        return str(loads((tree / MANIFEST).read_bytes()).get("dragonfly", ""))
-    except (OSError, ValueError):
-        return ""
-
-
-def _line(version: str) -> str:
-    line = releases.line_of(version)
-    return line.name if line else ""
 
 
 def check(tree: Path, layer: str) -> None:
@@ -57,11 +44,12 @@ def check(tree: Path, layer: str) -> None:
         return  # never rolled out by this user: nothing to compare with
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ExternalError(f"{path}: unreadable record of the last rollout ({exc})") from exc
-    now = release_of(tree)
-    if now and _line(now) != _line(pushed):
+    now = tree_release(tree)
+    line_now, line_pushed = releases.line_name(now), releases.line_name(pushed)
+    if now and line_now != line_pushed:
         raise UserError(
-            f"{tree} is for Dragonfly {now} ({_line(now)} line), but its control plane was "
-            f"last rolled out with {pushed} ({_line(pushed)} line): peers must not switch "
+            f"{tree} is for Dragonfly {now} ({line_now} line), but its control plane was "
+            f"last rolled out with {pushed} ({line_pushed} line): peers must not switch "
             f"lines before their control plane. Roll out the control plane first "
             f"(gencfg rollout {tree} --layer control-plane), or the whole tree"
         )
@@ -74,6 +62,6 @@ def record(tree: Path, layer: str) -> None:
     path = _record(tree)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.write_text(json.dumps({"release": release_of(tree)}) + "\n", encoding="utf-8")
+        path.write_text(json.dumps({"release": tree_release(tree)}) + "\n", encoding="utf-8")
     except OSError as exc:
         raise ExternalError(f"cannot write {path} ({exc})") from exc

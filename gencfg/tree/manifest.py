@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from json.encoder import encode_basestring_ascii as _encode_string
+from pathlib import Path
 from typing import Any
 
 from gencfg import __version__
@@ -108,3 +109,16 @@ def loads(data: bytes) -> dict[str, Any]:
     """Parse a manifest (for diff, lint and rollout)."""
     manifest: dict[str, Any] = json.loads(data)
     return manifest
+
+
+def release(manifest: Mapping[str, Any]) -> str:
+    """The Dragonfly release a manifest was rendered for ("" if it names none)."""
+    return str(manifest.get("dragonfly", ""))
+
+
+def tree_release(tree: Path) -> str:
+    """The release of the rendered tree at ``tree`` ("" without a readable MANIFEST)."""
+    try:
+        return release(loads((tree / MANIFEST).read_bytes()))
+    except (OSError, ValueError):
+        return ""
