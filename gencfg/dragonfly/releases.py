@@ -54,6 +54,15 @@ class Line:
         """Whether ``release`` belongs to this line."""
         return self.first <= release <= self.last
 
+    def schema(self, name: str) -> str:
+        """Output schema id of a Dragonfly file of this line.
+
+        ``peer`` names the peers' and seed's config: dfget on v2.1, dfdaemon after it.
+        """
+        if name == "peer":
+            name = self.peer_config.removesuffix(".yaml")
+        return f"dragonfly/{self.name}/{name}"
+
     @property
     def rust_client(self) -> bool:
         """Whether peers and seeds run the Rust client (a separately versioned image)."""
@@ -102,6 +111,7 @@ V2_5 = Line(
     },
 )
 LINES = (V2_1, V2_5)
+BY_NAME = {line.name: line for line in LINES}
 VERIFIED_CLIENT = Release(1, 4, 2)
 """The Rust client release whose serde structs schemas/dragonfly/v2.5/dfdaemon is derived from."""
 

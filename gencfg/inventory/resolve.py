@@ -107,7 +107,7 @@ def _control_plane_vm(
 ) -> ControlPlaneVm:
     components = data.get("components", list(_ALL_COMPONENTS))
     data_dir = data.get("data_dir", defaults.CONTROL_PLANE_DATA_DIR)
-    seed = "seed-client" if line != releases.V2_1.name else "seed-peer"
+    seed = releases.BY_NAME[line].seed_dir
     seed_base = {
         **_base(defaults.seed_peer(line), defaults.SEED_PEER_LARGE, large),
         "cache_dir": f"{data_dir}/{seed}/cache",

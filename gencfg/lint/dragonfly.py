@@ -42,12 +42,6 @@ EMBEDDED = ("k8s-configmap",)
 """MANIFEST kinds that embed the peer config as text under ``data."<peer config>"``."""
 
 
-def _schema(line: releases.Line, name: str) -> str:
-    if name == "peer":
-        name = line.peer_config.removesuffix(".yaml")
-    return f"dragonfly/{line.name}/{name}"
-
-
 def _check(parsed: Parsed, schema_id: str, name: str) -> Iterator[Problem]:
     if parsed.problem is not None:
         yield parsed.problem
@@ -96,10 +90,10 @@ def lint(ctx: LintContext) -> Iterator[Problem]:
     line = releases.line_of(ctx.tree.dragonfly) or releases.V2_1
     for rel in ctx.files(lambda _rel, kind: kind in SCHEMA_OF_KIND):
         kind = str(ctx.tree.entries[rel]["kind"])
-        schema_id = _schema(line, SCHEMA_OF_KIND[kind])
+        schema_id = line.schema(SCHEMA_OF_KIND[kind])
         yield from _check(ctx.parsed(rel), schema_id, rel.rsplit("/", 1)[-1])
     where = ("data", line.peer_config)
-    schema_id = _schema(line, "peer")
+    schema_id = line.schema("peer")
     for rel in ctx.files(lambda _rel, kind: kind in EMBEDDED):
         parsed = ctx.parsed(rel)
         if parsed.problem is not None:

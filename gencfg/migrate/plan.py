@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
-from gencfg.dragonfly import concepts
+from gencfg.dragonfly import concepts, releases
 from gencfg.inventory import defaults
 from gencfg.inventory.model import Deployment
 from gencfg.merge import lookup
@@ -30,12 +30,8 @@ CODES = {
     "GC705": "a change cannot be made without rewriting lines around it",
 }
 OVERRIDE_TARGETS = ("manager", "scheduler", "seed_peer", "peer")
-_SCHEMA = {
-    "manager": "manager",
-    "scheduler": "scheduler",
-    "seed_peer": "dfdaemon",
-    "peer": "dfdaemon",
-}
+_FILE = {"manager": "manager", "scheduler": "scheduler", "seed_peer": "peer", "peer": "peer"}
+"""Override target -> the file it merges into (``peer``: the line's peer config)."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -235,7 +231,7 @@ def _nest(leaves: list[tuple[tuple[str, ...], Any]]) -> dict[str, Any]:
 def _translate_override(
     ctx: Context, doc: Document, path: Path, target: str, data: dict[str, Any]
 ) -> None:
-    schema = f"dragonfly/{ctx.target_line}/{_SCHEMA[target]}"
+    schema = releases.BY_NAME[ctx.target_line].schema(_FILE[target])
     peer = target in ("peer", "seed_peer")
     out: list[tuple[tuple[str, ...], Any]] = []
     changed = False
@@ -269,7 +265,7 @@ def _translate_override(
                 where,
                 "GC701",
                 f"{'.'.join(leaf)} of the {target} override has no counterpart in "
-                f"{ctx.target_line}'s {_SCHEMA[target]}.yaml; rewrite it by hand",
+                f"{ctx.target_line}'s {schema.rsplit('/', 1)[-1]}.yaml; rewrite it by hand",
             )
     if not changed:
         return

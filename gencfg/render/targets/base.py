@@ -43,10 +43,8 @@ class PlanContext:
         return ports.BY_LINE[self.line][target]
 
     def schema(self, name: str) -> str:
-        """Output schema id of a Dragonfly file of this line (``dfget`` means the peer's)."""
-        if name == "dfget":
-            name = self.spec.peer_config.removesuffix(".yaml")
-        return f"dragonfly/{self.line}/{name}"
+        """Output schema id of a Dragonfly file of this line (``peer``: the peer config's)."""
+        return self.spec.schema(name)
 
 
 class Target(Protocol):

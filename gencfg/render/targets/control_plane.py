@@ -73,7 +73,7 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile
             "mirror_insecure": False,
         }
         name = f"{seed_dir}/{ctx.spec.peer_config}"
-        files.append(config("seed_peer", name, "dfget", context))
+        files.append(config("seed_peer", name, "peer", context))
     files.append(
         OutputFile(
             path=f"{base}/docker-compose.yaml",

@@ -145,7 +145,7 @@ def peer_dfget(
         fmt="yaml",
         source=owner.path,
         owners=(owner.name,) if isinstance(owner, PeerVm) else (),
-        schema=ctx.schema("dfget"),
+        schema=ctx.schema("peer"),
         overrides=layers,
         **fields,
     )
