@@ -47,10 +47,6 @@ class Effective:
         return f"{key} (override)" if key else concept
 
 
-def _seconds(value: float) -> str:
-    return f"{int(value)}s" if float(value).is_integer() else f"{round(value * 1000)}ms"
-
-
 def apply(
     s: Dfdaemon, layers: Sequence[Layer], line: str
 ) -> tuple[Dfdaemon, dict[str, str], frozenset[str]]:
@@ -74,7 +70,9 @@ def apply(
             if value is None:
                 unreadable.add(concept.name)
             else:
-                values[concept.name] = _seconds(value) if concept.kind == "duration" else value
+                values[concept.name] = (
+                    concepts.format_seconds(value) if concept.kind == "duration" else value
+                )
             break
     return dataclasses.replace(s, origins=origins, **values), keys, frozenset(unreadable)
 

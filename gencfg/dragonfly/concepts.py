@@ -124,12 +124,16 @@ def rust_size(value: int | str) -> int | str:
     return size
 
 
-def rust_duration(value: str) -> str:
-    """An inventory (Go) duration as humantime reads it: whole seconds, else milliseconds."""
-    seconds = parse_duration(value)
+def format_seconds(seconds: float) -> str:
+    """A duration as humantime reads it, one unit: whole seconds, else milliseconds."""
     if float(seconds).is_integer():
         return f"{int(seconds)}s"
     return f"{round(seconds * 1000)}ms"
+
+
+def rust_duration(value: str) -> str:
+    """An inventory (Go) duration as humantime reads it."""
+    return format_seconds(parse_duration(value))
 
 
 def client_rules(rules: Any) -> list[dict[str, Any]]:
@@ -145,8 +149,12 @@ def client_rules(rules: Any) -> list[dict[str, Any]]:
     return out
 
 
-def client_values(s: Dfdaemon) -> dict[str, Any]:
-    """The settings of a peer or seed, in the Rust client's value formats."""
+def client_values(s: Dfdaemon, rules: Any = None) -> dict[str, Any]:
+    """The settings of a peer or seed, in the Rust client's value formats.
+
+    ``rules`` replaces the settings' proxy rules (a peer whose nydusd reaches it in
+    proxy mode gets adapted ones, see render/targets/peers.py).
+    """
     return {
         "total_rate_limit": rust_size(s.total_rate_limit),
         "upload_rate_limit": rust_size(s.upload_rate_limit),
@@ -158,7 +166,7 @@ def client_values(s: Dfdaemon) -> dict[str, Any]:
         "disk_gc_threshold_percent": None
         if s.disk_gc_threshold_percent is None
         else int(s.disk_gc_threshold_percent),
-        "proxy_rules": client_rules(s.proxy_rules),
+        "proxy_rules": client_rules(s.proxy_rules if rules is None else rules),
     }
 
 

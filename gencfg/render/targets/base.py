@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from gencfg.dragonfly import concepts, ports, releases
-from gencfg.inventory.model import Deployment, Dfdaemon, Layer, Vpc
+from gencfg.inventory.model import Deployment, Dfdaemon, Layer, ProxyRule, Vpc
 from gencfg.render.output import OutputFile
 
 MANAGER_GRPC_PORT = ports.default(ports.MANAGER, "grpc")
@@ -82,11 +83,16 @@ def client_args(model: Deployment) -> list[str]:
 
 
 def dfdaemon_context(
-    ctx: PlanContext, settings: Dfdaemon, target: str, layers: tuple[Layer, ...]
+    ctx: PlanContext,
+    settings: Dfdaemon,
+    target: str,
+    layers: tuple[Layer, ...],
+    rules: Sequence[ProxyRule] | None = None,
 ) -> dict[str, Any]:
     """Context of a peer or seed config template: settings and effective ports.
 
-    On the current line ``t`` holds the settings in the Rust client's value formats.
+    On the current line ``t`` holds the settings in the Rust client's value formats,
+    with ``rules`` as its proxy rules when given.
     """
     out: dict[str, Any] = {
         "s": settings,
@@ -96,7 +102,7 @@ def dfdaemon_context(
     }
     if ctx.spec.rust_client:
         out |= {
-            "t": concepts.client_values(settings),
+            "t": concepts.client_values(settings, rules),
             "cache_dir": CLIENT_CACHE_DIR,
             "data_dir": CLIENT_DATA_DIR,
             "log_dir": CLIENT_LOG_DIR,

@@ -10,7 +10,7 @@ import dataclasses
 import re
 from typing import Any
 
-from gencfg.dragonfly import concepts, nydus
+from gencfg.dragonfly import nydus
 from gencfg.inventory.model import NodeGroup, PeerVm, ProxyRule, Vpc
 from gencfg.render.output import OutputFile
 from gencfg.render.targets.base import (
@@ -122,10 +122,8 @@ def peer_dfget(
 ) -> OutputFile:
     """The config of a peer VM or of a node group's pods (``fields``: dest, restart...)."""
     layers = owner.overrides.get("peer", ())
-    context = dfdaemon_context(ctx, owner.peer, "peer", layers)
-    if ctx.spec.rust_client:
-        rules = proxy_rules(vpc, owner, rust=True)
-        context["t"] = {**context["t"], "proxy_rules": concepts.client_rules(rules)}
+    rules = proxy_rules(vpc, owner, rust=True) if ctx.spec.rust_client else None
+    context = dfdaemon_context(ctx, owner.peer, "peer", layers, rules)
     return OutputFile(
         path=path,
         kind="peer-config",
