@@ -114,11 +114,9 @@ class Document:
             item = self.node(path)
             assert item is not None, path
             first, last = item.start_mark, _last_content(item)
-        start = self.text.rfind("\n", 0, first.index) + 1
+        start, end = self._whole_lines(first.index, last.index)
         if self.text[start : first.index].strip() not in ("", "-"):
             raise ValueError("the entry shares its line with another one")
-        end = self.text.find("\n", last.index - 1 if last.index else 0)
-        end = len(self.text) if end < 0 else end + 1
         if parent is not None and getattr(parent, "flow_style", False):
             raise ValueError("an entry of a flow collection cannot be deleted line-wise")
         self.edits.append(Edit(start, end, ""))
@@ -141,11 +139,18 @@ class Document:
             step = max(2, node.start_mark.column - key.start_mark.column)
             indent = key.start_mark.column + step
             body = _block(value, indent, step)
-            start = self.text.rfind("\n", 0, node.start_mark.index) + 1
-            end = self.text.find("\n", _last_content(node).index - 1)
-            end = len(self.text) if end < 0 else end + 1
+            start, end = self._whole_lines(node.start_mark.index, _last_content(node).index)
             self.edits.append(Edit(start, end, body))
         self.notes.append((key.start_mark.line + 1, note))
+
+    def _whole_lines(self, first: int, last: int) -> tuple[int, int]:
+        """The whole lines from index ``first`` to the content ending at ``last``.
+
+        The last line's newline is included, so deleting the span leaves no blank line.
+        """
+        start = self.text.rfind("\n", 0, first) + 1
+        end = self.text.find("\n", max(last - 1, 0))
+        return start, len(self.text) if end < 0 else end + 1
 
     # --- applying -----------------------------------------------------------------------
 
