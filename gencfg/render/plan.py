@@ -26,7 +26,7 @@ def plan(model: Deployment) -> list[OutputFile]:
     line = releases.line_for(release) if release else None
     if line is None:  # the pinned-version check rejects this first
         raise GencfgError(f"no template line for Dragonfly {model.version}")
-    ctx = PlanContext(model, line.name)
+    ctx = PlanContext(model, line)
     files = [f for target in TARGETS for f in target.plan(ctx)]
     files += ansible.plan(ctx, [f for f in files if not f.intermediate])
     return sorted(files, key=lambda f: f.path)

@@ -28,16 +28,17 @@ class PlanContext:
     """The model and the template line the plan is for."""
 
     model: Deployment
-    line: str
+    spec: releases.Line
+    """The facts of the line (file names, images, health endpoint), looked up once."""
+
+    @property
+    def line(self) -> str:
+        """The line's name, e.g. ``v2.5`` (its templates' and schemas' directory)."""
+        return self.spec.name
 
     def template(self, name: str) -> str:
         """Template path of ``name`` in this line, e.g. ``v2.1/control-plane/manager.yaml.j2``."""
         return f"{self.line}/{name}"
-
-    @property
-    def spec(self) -> releases.Line:
-        """The facts of this line (file names, images, health endpoint)."""
-        return self.model.line
 
     def ports(self, target: str) -> tuple[ports.Port, ...]:
         """The port table of ``target`` (manager, scheduler, peer, seed_peer) in this line."""
