@@ -36,11 +36,13 @@ CODES = {
 }
 
 # Keys outside the peer settings that only the v2.1 line reads.
-_V21_ONLY = {
-    "seed_peer_cluster_id": "seed clients join the VPC's scheduler cluster "
+_V21_ONLY: dict[tuple[str, ...], str] = {
+    ("seed_peer_cluster_id",): "seed clients join the VPC's scheduler cluster "
     "(host.schedulerClusterID); there is no seed peer cluster",
-    "network_topology_db": "the v2.5 scheduler has no network topology (removed in v2.2)",
+    ("database", "redis", "network_topology_db"): "the v2.5 scheduler has no network "
+    "topology (removed in v2.2)",
 }
+"""VPC keys (paths below the VPC) that only the v2.1 line reads."""
 
 
 def _concepts(ctx: CheckContext, line: releases.Line) -> Iterator[Problem]:
@@ -78,12 +80,12 @@ def _concepts(ctx: CheckContext, line: releases.Line) -> Iterator[Problem]:
 
 
 def _other_keys(ctx: CheckContext) -> Iterator[Problem]:
-    for i, vpc in enumerate(ctx.model.vpcs):
-        for key, why in _V21_ONLY.items():
-            where = ("vpcs", i, key) if key != "network_topology_db" else (*vpc.redis.path, key)
+    for vpc in ctx.model.vpcs:
+        for keys, why in _V21_ONLY.items():
+            where = (*vpc.path, *keys)
             if where in ctx.smap.values:
                 yield ctx.problem(
-                    "GC323", where, f"{key} exists only on the v2.1 line: {why}", key=True
+                    "GC323", where, f"{keys[-1]} exists only on the v2.1 line: {why}", key=True
                 )
 
 

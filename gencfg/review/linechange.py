@@ -54,7 +54,7 @@ def detect(
         elif "/peers/" in c.path:
             peers.update(hosts)
         elif "/runtime/" in c.path:
-            nodes.update(h for h in hosts if h not in peers)
+            nodes.update(hosts)
         if c.status == "removed" and c.entry.get("dest"):
             for host in hosts:
                 removed.setdefault(host, []).append(str(c.entry["dest"]))
