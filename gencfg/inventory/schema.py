@@ -16,6 +16,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from gencfg.inventory.source import SourceMap, format_path
 from gencfg.problem import Problem
 from gencfg.resources import schemas_dir
+from gencfg.schemacheck import Check, compile_check
 from gencfg.schemautil import expected_types, inline_refs
 from gencfg.units import GO_MAX_DURATION_NS, parse_duration, size_mistake
 
@@ -61,6 +62,11 @@ def _validator() -> jsonschema.protocols.Validator:
     schema = inline_refs(inventory_schema())
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=_FORMATS)
+
+
+@functools.cache
+def _is_valid() -> Check:
+    return compile_check(_validator())
 
 
 def _describe(value: Any) -> str:
@@ -147,6 +153,8 @@ def _messages(error: ValidationError) -> Iterator[tuple[str, tuple[str | int, ..
 
 def validate_schema(data: Any, smap: SourceMap) -> list[Problem]:
     """Every schema violation of ``data``, located through ``smap``."""
+    if _is_valid()(data):  # the usual case, answered without jsonschema's machinery
+        return []
     problems = []
     for error in _validator().iter_errors(data):
         for code, path, at_key, message in _messages(error):

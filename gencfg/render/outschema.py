@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib.resources
+import importlib.util
 import json
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -22,6 +23,7 @@ from gencfg.inventory.source import JsonPath, SourceMap, format_path
 from gencfg.problem import Problem
 from gencfg.render.overrides import Origins, origin_of
 from gencfg.resources import schemas_dir
+from gencfg.schemacheck import Check, compile_check
 from gencfg.schemautil import expected_types, inline_refs
 
 CODE_UNKNOWN_KEY = "GC401"
@@ -33,14 +35,23 @@ class TemplateBugError(GencfgError):
 
 
 # Schemas gencfg does not own come from the packages that maintain them.
-_VENDORED = {"compose-spec": ("check_jsonschema.builtin_schemas.vendor", "compose-spec.json")}
+# Located without importing the package: importing check_jsonschema loads its command
+# line (click and more), a tenth of a second of every render.
+_VENDORED = {"compose-spec": ("check_jsonschema", "builtin_schemas/vendor/compose-spec.json")}
+
+
+def _package_file(package: str, name: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise GencfgError(f"the Python package {package} is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / name
 
 
 def load_schema(schema_id: str) -> dict[str, Any]:
     """``schemas/<schema_id>.schema.json``, or a vendored schema such as the compose spec."""
     if schema_id in _VENDORED:
         package, name = _VENDORED[schema_id]
-        text = importlib.resources.files(package).joinpath(name).read_text(encoding="utf-8")
+        text = _package_file(package, name).read_text(encoding="utf-8")
     else:
         text = (schemas_dir() / f"{schema_id}.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
@@ -55,68 +66,9 @@ def validator(schema_id: str) -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-class _Memo:
-    """Which (sub)documents are already known to be valid against which subschemas.
-
-    Rendered documents of one kind differ in a few values (addresses, names): most of
-    their sections are the same in every file. Validity splits over ``properties``: an
-    object is valid against a schema if it is valid against the schema with each
-    property's subschema replaced by ``true``, and each property's value is valid
-    against that property's subschema (no other keyword depends on how a property's
-    value validates, except ``unevaluatedProperties``, where no split is made). So each
-    distinct section is validated once per run. This only proves validity: a document
-    it cannot prove valid is validated whole, for the usual errors.
-    """
-
-    def __init__(self, root: jsonschema.protocols.Validator) -> None:
-        self._root = root
-        self._known: set[tuple[int, str]] = set()
-        self._validators: dict[int, jsonschema.protocols.Validator] = {}
-        self._shallow: dict[int, jsonschema.protocols.Validator] = {}
-
-    def _whole(self, schema: Any) -> jsonschema.protocols.Validator:
-        # Same resolver and format checker as the root: $refs resolve against the root.
-        found = self._validators.get(id(schema))
-        if found is None:
-            found = self._validators[id(schema)] = self._root.evolve(schema=schema)
-        return found
-
-    def _split(self, schema: dict[str, Any], props: dict[str, Any]) -> Any:
-        found = self._shallow.get(id(schema))
-        if found is None:
-            shallow = {**schema, "properties": dict.fromkeys(props, True)}
-            found = self._shallow[id(schema)] = self._root.evolve(schema=shallow)
-        return found
-
-    def valid(self, schema: Any, instance: Any) -> bool:
-        """Whether ``instance`` is valid against ``schema`` (a subschema of the root's)."""
-        if schema is True:
-            return True
-        try:
-            key = (id(schema), json.dumps(instance, sort_keys=True))
-        except (TypeError, ValueError):  # not JSON (a TOML date): validate it whole
-            return bool(self._whole(schema).is_valid(instance))
-        if key in self._known:
-            return True
-        props = schema.get("properties") if isinstance(schema, dict) else None
-        if (
-            isinstance(instance, dict)
-            and isinstance(props, dict)
-            and "unevaluatedProperties" not in schema
-        ):
-            ok = self._split(schema, props).is_valid(instance) and all(
-                self.valid(props[name], value) for name, value in instance.items() if name in props
-            )
-        else:
-            ok = self._whole(schema).is_valid(instance)
-        if ok:
-            self._known.add(key)
-        return bool(ok)
-
-
 @functools.cache
-def _memo(schema_id: str) -> _Memo:
-    return _Memo(validator(schema_id))
+def _is_valid(schema_id: str) -> Check:
+    return compile_check(validator(schema_id))
 
 
 def _leaf(error: ValidationError) -> ValidationError:
@@ -157,7 +109,7 @@ def check(doc: Any, schema_id: str, origins: Origins, smap: SourceMap, what: str
     Raises:
         TemplateBugError: for a violation no override explains.
     """
-    if _memo(schema_id).valid(validator(schema_id).schema, doc):
+    if _is_valid(schema_id)(doc):  # the usual case, without jsonschema's machinery
         return []
     problems = []
     for error in validator(schema_id).iter_errors(doc):
