@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -116,3 +117,74 @@ def test_plain_scalars_skip_typing_only_when_no_type_can_match(text: str) -> Non
         typed = yamlload.YamlError
     if text[0] not in yamlload._SPECIAL_FIRST:
         assert typed == text
+
+
+# The typing of plain scalars as it was written first, one pattern after the other: the
+# single alternation that replaced it must decide every text the same way.
+_CASCADE = [
+    ("null", r"^(?:~|null|Null|NULL|)$"),
+    ("true", r"^(?:true|True|TRUE)$"),
+    ("false", r"^(?:false|False|FALSE)$"),
+    ("ambiguous_bool", r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$"),
+    ("ambiguous_number", r"^[-+]?0[0-9]+$|^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$"),
+    ("int", r"^[-+]?(?:0|[1-9][0-9]*)$"),
+    ("oct", r"^0o[0-7]+$"),
+    ("hex", r"^0x[0-9a-fA-F]+$"),
+    ("float", r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+    ("inf", r"^[-+]?(?:\.inf|\.Inf|\.INF)$"),
+    ("nan", r"^(?:\.nan|\.NaN|\.NAN)$"),
+]
+
+
+def _cascade(text: str) -> str | None:
+    return next((name for name, p in _CASCADE if re.match(p, text)), None)
+
+
+def _alternation(text: str) -> str | None:
+    found = yamlload._TYPED.match(text)
+    return found.lastgroup if found else None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="0123456789+-.:_eExXoOabfinlNTtrusyYF~ \n", max_size=9))
+def test_one_alternation_types_scalars_as_the_cascade_did(text: str) -> None:
+    assert _alternation(text) == _cascade(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n",
+        "~",
+        "null",
+        "NULL",
+        "true",
+        "False",
+        "yes",
+        "off",
+        "0644",
+        "1:20",
+        "1_000",
+        "0",
+        "-3",
+        "0o17",
+        "0x1F",
+        "1.5",
+        "1e3",
+        ".5",
+        "+.inf",
+        ".NaN",
+        "10.0.0.1",
+        "1.2.3",
+        "12:70",
+        "0x",
+        "-0",
+        "null\n",
+        "0.",
+        "1e",
+        "e3",
+    ],
+)
+def test_the_alternation_on_known_texts(text: str) -> None:
+    assert _alternation(text) == _cascade(text)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from gencfg.errors import UserError
-from gencfg.inventory.source import JsonPath, Mark, SourceMap
+from gencfg.inventory.source import Mark, SourceMap
 from gencfg.inventory.yamlload import load_yaml
 from gencfg.problem import Problem
 
@@ -215,25 +215,19 @@ def _count_hosts(data: dict[str, Any]) -> int:
     return count
 
 
-def _shift(path: JsonPath, offsets: dict[str, int]) -> JsonPath:
-    """Renumber the list items of a file that were appended after earlier files' items."""
-    if len(path) > 1 and isinstance(path[1], int) and str(path[0]) in offsets:
-        return (path[0], path[1] + offsets[str(path[0])], *path[2:])
-    return path
-
-
 def _merge_file(
     merged: dict[str, Any], smap: SourceMap, data: dict[str, Any], fmap: SourceMap
 ) -> list[Problem]:
-    """Merge one file's top-level keys into ``merged``: lists append, others must be new."""
+    """Merge one file's top-level keys into ``merged``: lists append, others must be new.
+
+    The file was loaded with its list items numbered after ``merged``'s (``starts``).
+    """
     problems: list[Problem] = []
-    offsets: dict[str, int] = {}
     for key, value in data.items():
         if key not in merged:
             merged[key] = value
             continue
         if isinstance(merged[key], list) and isinstance(value, list):
-            offsets[key] = len(merged[key])
             merged[key].extend(value)
             continue
         first = smap.keys[(key,)]
@@ -249,12 +243,11 @@ def _merge_file(
             )
         )
     for marks, into in ((fmap.values, smap.values), (fmap.keys, smap.keys)):
-        if offsets:
-            for path, mark in marks.items():
-                into.setdefault(_shift(path, offsets), mark)
-        else:  # nothing to renumber: no call per path (a file holds 100,000s of marks)
-            for path, mark in marks.items():
-                into.setdefault(path, mark)
+        # An earlier file's mark wins (setdefault), with dict operations run in C: a
+        # file holds 100,000s of marks, and only top-level paths can be in both.
+        earlier = {path: into[path] for path in marks.keys() & into.keys()}
+        into.update(marks)
+        into.update(earlier)
     return problems
 
 
@@ -277,7 +270,8 @@ def load_inventory(root: Path) -> tuple[LoadedInventory, list[Problem]]:
             continue
         budget -= len(text.encode())
         fmap = SourceMap(files=[name])
-        data, file_problems = load_yaml(text, name, fmap)
+        starts = {key: len(value) for key, value in merged.items() if isinstance(value, list)}
+        data, file_problems = load_yaml(text, name, fmap, starts)
         problems.extend(file_problems)
         if file_problems or data is None:
             continue

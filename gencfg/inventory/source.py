@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import NamedTuple
 
 JsonPath = tuple[str | int, ...]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Mark:
-    """A 1-based position in a file."""
+class Mark(NamedTuple):
+    """A 1-based position in a file.
+
+    A named tuple: an inventory holds one per value and one per key (millions at
+    100,000 nodes), and a tuple is built several times faster than a frozen dataclass.
+    """
 
     file: str
     line: int

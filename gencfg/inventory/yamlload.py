@@ -28,19 +28,6 @@ _QUOTED = "gencfg:quoted"
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_EXPLICIT = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL_TRUE = re.compile(r"^(?:true|True|TRUE)$")
-_BOOL_FALSE = re.compile(r"^(?:false|False|FALSE)$")
-_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-_INT_OCT = re.compile(r"^0o[0-7]+$")
-_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?(?:\.inf|\.Inf|\.INF)$")
-_NAN = re.compile(r"^(?:\.nan|\.NaN|\.NAN)$")
-# Plain scalars that YAML 1.1 tools (Ansible, PyYAML, kubectl) read as something else.
-_AMBIGUOUS_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
-_AMBIGUOUS_NUMBER = re.compile(r"^[-+]?0[0-9]+$|^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$")
-
 if hasattr(yaml, "CSafeLoader"):
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 else:  # pragma: no cover - PyYAML without libyaml
@@ -100,40 +87,59 @@ def _plain_scalar(text: str, file: str, node: yaml.Node) -> Any:
     return _typed(text, file, node)
 
 
+# The typed forms of a plain scalar (YAML 1.2 core schema), and the YAML 1.1 spellings
+# refused because YAML 1.1 tools (Ansible, PyYAML, kubectl) read them as something else,
+# in the order they are tried: the first that matches the whole text decides.
+_FORMS = (
+    ("null", r"~|null|Null|NULL|"),
+    ("true", r"true|True|TRUE"),
+    ("false", r"false|False|FALSE"),
+    ("ambiguous_bool", r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"),
+    ("ambiguous_number", r"[-+]?0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+"),
+    ("int", r"[-+]?(?:0|[1-9][0-9]*)"),
+    ("oct", r"0o[0-7]+"),
+    ("hex", r"0x[0-9a-fA-F]+"),
+    ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"),
+    ("inf", r"[-+]?(?:\.inf|\.Inf|\.INF)"),
+    ("nan", r"\.nan|\.NaN|\.NAN"),
+)
+# One match instead of one per form: an alternation yields its first alternative that
+# lets the whole expression match. "$" also matches before a final newline.
+_TYPED = re.compile("^(?:" + "|".join(f"(?P<{n}>{p})" for n, p in _FORMS) + ")$")
+
+
 def _typed(text: str, file: str, node: yaml.Node) -> Any:
-    if _NULL.match(text):
+    found = _TYPED.match(text)
+    kind = found.lastgroup if found else None
+    if kind is None:
+        return text
+    if kind == "int":
+        return int(text)
+    if kind == "null":
         return None
-    if _BOOL_TRUE.match(text):
-        return True
-    if _BOOL_FALSE.match(text):
-        return False
-    if _AMBIGUOUS_BOOL.match(text):
+    if kind in ("true", "false"):
+        return kind == "true"
+    if kind == "float":
+        return float(text)
+    if kind == "ambiguous_bool":
         raise YamlError(
             "GC104",
             f"ambiguous value {text!r}: YAML 1.1 tools read it as a boolean, YAML 1.2 as a "
             f"string; write true/false, or quote it",
             _mark(file, node),
         )
-    if _AMBIGUOUS_NUMBER.match(text):
+    if kind == "ambiguous_number":
         raise YamlError(
             "GC104",
             f"ambiguous number {text!r} (octal or base 60 in YAML 1.1); quote it, or write "
             f"it without leading zeros (0o17 for octal)",
             _mark(file, node),
         )
-    if _INT.match(text):
-        return int(text)
-    if _INT_OCT.match(text):
-        return int(text[2:], 8)
-    if _INT_HEX.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return float(text)
-    if _INF.match(text):
+    if kind in ("oct", "hex"):
+        return int(text[2:], 8 if kind == "oct" else 16)
+    if kind == "inf":
         return -math.inf if text.startswith("-") else math.inf
-    if _NAN.match(text):
-        return math.nan
-    return text
+    return math.nan
 
 
 def _scalar(node: yaml.ScalarNode, file: str) -> Any:
@@ -160,9 +166,10 @@ def _scalar(node: yaml.ScalarNode, file: str) -> Any:
 class _Builder:
     """Turns a composed node graph into plain values, recording marks."""
 
-    def __init__(self, file: str, smap: SourceMap) -> None:
+    def __init__(self, file: str, smap: SourceMap, starts: dict[str, int]) -> None:
         self.file = file
         self.smap = smap
+        self.starts = starts
         self.seen: set[int] = set()
         self.problems: list[Problem] = []
 
@@ -201,20 +208,23 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node, self.file)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            start = self.starts.get(str(path[0]), 0) if len(path) == 1 else 0
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value, start)]
         assert isinstance(node, yaml.MappingNode)
         return self._mapping(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        values = self.smap.values
         for key_node, value_node in node.value:
             try:
                 key = self._key(key_node, path, out)
             except YamlError as exc:
                 self._report(exc)
                 continue
-            self.smap.values[(*path, key)] = _mark(self.file, value_node)
-            out[key] = self.build(value_node, (*path, key))
+            here = (*path, key)
+            values[here] = _mark(self.file, value_node)
+            out[key] = self.build(value_node, here)
         return out
 
     def _key(self, key_node: yaml.Node, path: JsonPath, out: dict[str, Any]) -> str:
@@ -230,14 +240,15 @@ class _Builder:
                 f"mapping key {key_node.value!r} is not a string; quote it",
                 key_mark,
             )
+        here = (*path, key)
         if key in out:
-            first = self.smap.keys[(*path, key)]
+            first = self.smap.keys[here]
             raise YamlError(
                 "GC101",
                 f"duplicate key {key!r} (first defined at line {first.line})",
                 key_mark,
             )
-        self.smap.keys[(*path, key)] = key_mark
+        self.smap.keys[here] = key_mark
         return key
 
 
@@ -354,18 +365,25 @@ def load_yaml_value(text: str, file: str) -> tuple[Any, list[Problem]]:
             return _load_yaml(text, file, SourceMap())
 
 
-def load_yaml(text: str, file: str, smap: SourceMap) -> tuple[Any, list[Problem]]:
+def load_yaml(
+    text: str, file: str, smap: SourceMap, starts: dict[str, int] | None = None
+) -> tuple[Any, list[Problem]]:
     """Parse one single-document YAML file; marks go into ``smap`` with paths from the root.
+
+    ``starts`` numbers the items of top-level lists from an index (the inventory's
+    files append to lists such as ``vpcs``: the second file's first VPC is vpcs[n]).
 
     Returns the value (None on error or for an empty file) and the problems found: a
     syntax error stops the file (later positions would be unreliable); every other
     problem (ambiguous values, duplicate keys, tags, aliases) is reported, all of them.
     """
     with _collector_paused():
-        return _load_yaml(text, file, smap)
+        return _load_yaml(text, file, smap, starts or {})
 
 
-def _load_yaml(text: str, file: str, smap: SourceMap) -> tuple[Any, list[Problem]]:
+def _load_yaml(
+    text: str, file: str, smap: SourceMap, starts: dict[str, int] | None = None
+) -> tuple[Any, list[Problem]]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -377,7 +395,7 @@ def _load_yaml(text: str, file: str, smap: SourceMap) -> tuple[Any, list[Problem
         return None, [Problem(file, 0, 0, "GC100", f"YAML syntax error: {exc}")]
     if node is None:
         return None, []
-    builder = _Builder(file, smap)
+    builder = _Builder(file, smap, starts or {})
     value = builder.build(node, ())
     if builder.problems:
         return None, builder.problems
