@@ -21,6 +21,7 @@ Fail::
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Iterator
 
 from gencfg.checks.base import CheckContext
@@ -40,8 +41,9 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
                 (*vpc.lb.path, "internal_ip"),
                 f"LB address {vpc.lb.internal_ip} is {wrong} VPC {vpc.name!r} ({vpc.cidr})",
             )
+    bounds = {id(vpc): _bounds(vpc.cidr) for vpc in ctx.model.vpcs}
     for host in ctx.hosts():
-        wrong = _wrong(host.ip, host.vpc.cidr)
+        wrong = _wrong_in(host.ip, *bounds[id(host.vpc)])
         if wrong:
             yield ctx.problem(
                 "GC303",
@@ -51,13 +53,25 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
             )
 
 
+def _bounds(cidr: ipaddress.IPv4Network) -> tuple[int, int, int, bool]:
+    """Network, netmask and broadcast as integers; whether those two are reserved."""
+    network, mask = int(cidr.network_address), int(cidr.netmask)
+    return network, mask, int(cidr.broadcast_address), cidr.prefixlen < 31
+
+
 def _wrong(ip: str, cidr: ipaddress.IPv4Network) -> str:
     """Why ``ip`` is not a machine's address in ``cidr`` (``""`` when it is one)."""
-    address = ipaddress.IPv4Address(ip)
-    if address not in cidr:
+    return _wrong_in(ip, *_bounds(cidr))
+
+
+def _wrong_in(ip: str, network: int, mask: int, broadcast: int, reserved: bool) -> str:
+    # The schema let only dotted quads through (format ipv4): inet_aton reads them as
+    # ipaddress does, at a fraction of its cost (an inventory has 100,000s of hosts).
+    address = int.from_bytes(socket.inet_aton(ip), "big")
+    if address & mask != network:
         return "outside"
-    if cidr.prefixlen < 31 and address == cidr.network_address:
+    if reserved and address == network:
         return "the network address of"
-    if cidr.prefixlen < 31 and address == cidr.broadcast_address:
+    if reserved and address == broadcast:
         return "the broadcast address of"
     return ""

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from gencfg.inventory.model import Deployment, Dfdaemon, Layer, OverrideTarget, Vpc
 from gencfg.inventory.source import JsonPath, SourceMap, format_path
 from gencfg.problem import Level, Problem
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class HostRef:
+class HostRef(NamedTuple):
     """Any machine of the inventory, with its role, for checks that look at all of them."""
 
     name: str
@@ -40,6 +39,7 @@ class CheckContext:
 
     model: Deployment
     smap: SourceMap
+    _hosts: list[HostRef] | None = dataclasses.field(default=None, init=False, repr=False)
 
     def problem(
         self,
@@ -55,7 +55,16 @@ class CheckContext:
         return Problem(mark.file, mark.line, mark.col, code, message, level, format_path(path))
 
     def hosts(self) -> Iterator[HostRef]:
-        """Every machine: control-plane VMs, peer VMs and listed Kubernetes nodes."""
+        """Every machine: control-plane VMs, peer VMs and listed Kubernetes nodes.
+
+        Listed once per run: four checks walk every host, and a 100,000-node inventory
+        has that many references to make.
+        """
+        if self._hosts is None:
+            self._hosts = list(self._walk_hosts())
+        return iter(self._hosts)
+
+    def _walk_hosts(self) -> Iterator[HostRef]:
         for vpc in self.model.vpcs:
             for vm in vpc.control_plane:
                 yield HostRef(vm.name, vm.ip, "control-plane VM", vpc, vm.path)

@@ -21,6 +21,7 @@ import ipaddress
 from collections.abc import Iterator
 
 from gencfg.checks.base import CheckContext
+from gencfg.inventory.model import Vpc
 from gencfg.problem import Problem
 
 ID = "vpc-cidrs"
@@ -38,11 +39,27 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
                 (*vpc.path, "cidr"),
                 f"CIDR {vpc.cidr_text} has host bits set; did you mean {vpc.cidr}?",
             )
-    for i, a in enumerate(vpcs):
-        for b in vpcs[i + 1 :]:
-            if a.cidr.overlaps(b.cidr):
-                yield ctx.problem(
-                    "GC311",
-                    (*b.path, "cidr"),
-                    f"VPC {b.name!r} ({b.cidr}) overlaps VPC {a.name!r} ({a.cidr})",
-                )
+    yield from _overlaps(ctx)
+
+
+def _overlaps(ctx: CheckContext) -> Iterator[Problem]:
+    """Each overlapping pair (a listed before b), found by a sweep over start addresses.
+
+    Comparing every pair took a second at 500 VPCs; sorted by first address, a network
+    can only overlap the ones before it whose last address it has not passed.
+    """
+    spans = sorted(
+        (int(v.cidr.network_address), int(v.cidr.broadcast_address), i, v)
+        for i, v in enumerate(ctx.model.vpcs)
+    )
+    open_spans: list[tuple[int, int, Vpc]] = []  # (last address, index, VPC)
+    for first, last, i, vpc in spans:
+        open_spans = [s for s in open_spans if s[0] >= first]
+        for _, j, other in open_spans:
+            a, b = (other, vpc) if j < i else (vpc, other)
+            yield ctx.problem(
+                "GC311",
+                (*b.path, "cidr"),
+                f"VPC {b.name!r} ({b.cidr}) overlaps VPC {a.name!r} ({a.cidr})",
+            )
+        open_spans.append((last, i, vpc))
