@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from gencfg.inventory import loader
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 
 SPLIT = EXAMPLES / "valid" / "two-vpcs-split"
 
@@ -118,3 +118,24 @@ def test_limits_hold_a_100000_node_inventory() -> None:
     """The limits leave room for the benchmark's 100,000 nodes (issue 17's large shape)."""
     assert loader.MAX_HOSTS >= 102_000
     assert loader.MAX_FILE_BYTES >= 4 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", ["example", "example-current"])
+def test_deferred_positions_are_the_positions(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clean inventory's marks are read only when needed, and then are the same ones.
+
+    The second file of a split inventory numbers its VPCs after the first's.
+    """
+    root = tmp_path / name
+    shutil.copytree(REPO / "inventories" / name, root)
+    assert len(list((root / "vpcs").glob("*.yaml"))) > 1
+    deferred, problems = loader.load_inventory(root)
+    assert not problems
+    assert deferred.smap._pending  # nothing read yet
+    monkeypatch.setattr(loader, "_mergeable", lambda merged, data: False)
+    eager, _ = loader.load_inventory(root)
+    assert deferred.data == eager.data
+    assert deferred.smap.values == eager.smap.values
+    assert deferred.smap.keys == eager.smap.keys

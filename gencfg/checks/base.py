@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from gencfg.inventory.model import Deployment, Dfdaemon, Layer, OverrideTarget, Vpc
 from gencfg.inventory.source import JsonPath, SourceMap, format_path
@@ -39,6 +39,8 @@ class CheckContext:
 
     model: Deployment
     smap: SourceMap
+    data: Any = None
+    """The inventory as loaded (before defaults), to tell what was written in it."""
     _hosts: list[HostRef] | None = dataclasses.field(default=None, init=False, repr=False)
 
     def problem(
@@ -53,6 +55,23 @@ class CheckContext:
         """A problem located at the inventory node ``path`` (its key with ``key=True``)."""
         mark = self.smap.locate(path, key=key)
         return Problem(mark.file, mark.line, mark.col, code, message, level, format_path(path))
+
+    def written(self, path: JsonPath) -> bool:
+        """Whether the inventory itself sets ``path`` (not a default or a layer).
+
+        Answered from the loaded data; without it, from the source positions (which
+        an inventory that loaded cleanly reads only when they are needed).
+        """
+        if self.data is None:
+            return tuple(path) in self.smap.values
+        node = self.data
+        for part in path:
+            in_mapping = isinstance(node, dict) and isinstance(part, str) and part in node
+            in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            if not (in_mapping or in_list):
+                return False
+            node = node[part]
+        return True
 
     def hosts(self) -> Iterator[HostRef]:
         """Every machine: control-plane VMs, peer VMs and listed Kubernetes nodes.

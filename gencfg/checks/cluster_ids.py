@@ -46,7 +46,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         seen: dict[tuple[tuple[str, int, str], int], str] = {}
         for vpc in ctx.model.vpcs:
             value = getattr(vpc, key)
-            explicit = (*vpc.path, key) in ctx.smap.values
+            explicit = ctx.written((*vpc.path, key))
             path = (*vpc.path, key if explicit else "scheduler_cluster_id")
             slot = (_database(vpc), value)
             if slot in seen and (key == "scheduler_cluster_id" or explicit):

@@ -83,7 +83,7 @@ def _other_keys(ctx: CheckContext) -> Iterator[Problem]:
     for vpc in ctx.model.vpcs:
         for keys, why in _V21_ONLY.items():
             where = (*vpc.path, *keys)
-            if where in ctx.smap.values:
+            if ctx.written(where):
                 yield ctx.problem(
                     "GC323", where, f"{keys[-1]} exists only on the v2.1 line: {why}", key=True
                 )
@@ -91,7 +91,7 @@ def _other_keys(ctx: CheckContext) -> Iterator[Problem]:
 
 def _client(ctx: CheckContext, line: releases.Line) -> Iterator[Problem]:
     path = ("deployment", "dragonfly", "client_version")
-    if path not in ctx.smap.values:
+    if not ctx.written(path):
         return
     given = ctx.model.client_version or ""
     if not line.rust_client:

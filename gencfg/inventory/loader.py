@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from gencfg.errors import UserError
-from gencfg.inventory.source import Mark, SourceMap
-from gencfg.inventory.yamlload import load_yaml
+from gencfg.inventory.source import Filler, Mark, Marks, SourceMap
+from gencfg.inventory.yamlload import load_yaml, load_yaml_value
 from gencfg.problem import Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -243,13 +243,47 @@ def _merge_file(
                 f"(only lists such as vpcs may be split over several files)",
             )
         )
-    for marks, into in ((fmap.values, smap.values), (fmap.keys, smap.keys)):
+    _merge_marks(fmap, smap.values, smap.keys)
+    return problems
+
+
+def _merge_marks(fmap: SourceMap, values: Marks, keys: Marks) -> None:
+    for marks, into in ((fmap.values, values), (fmap.keys, keys)):
         # An earlier file's mark wins (setdefault), with dict operations run in C: a
         # file holds 100,000s of marks, and only top-level paths can be in both.
         earlier = {path: into[path] for path in marks.keys() & into.keys()}
         into.update(marks)
         into.update(earlier)
-    return problems
+
+
+def _mergeable(merged: dict[str, Any], data: Any) -> bool:
+    """Whether ``data`` merges into ``merged`` without a problem (GC107, GC106)."""
+    if not isinstance(data, dict):
+        return False
+    return all(
+        key not in merged or (isinstance(merged[key], list) and isinstance(value, list))
+        for key, value in data.items()
+    )
+
+
+def _root_mark(first: Mark) -> Filler:
+    """The whole inventory's position, if no file gave one (all empty)."""
+
+    def fill(values: Marks, keys: Marks) -> None:
+        values.setdefault((), first)
+
+    return fill
+
+
+def _deferred_marks(text: str, name: str, starts: dict[str, int]) -> Filler:
+    """Marks of a file that loaded cleanly, read again with positions when needed."""
+
+    def fill(values: Marks, keys: Marks) -> None:
+        fmap = SourceMap(files=[name])
+        load_yaml(text, name, fmap, starts)
+        _merge_marks(fmap, values, keys)
+
+    return fill
 
 
 def load_inventory(root: Path) -> tuple[LoadedInventory, list[Problem]]:
@@ -270,8 +304,19 @@ def load_inventory(root: Path) -> tuple[LoadedInventory, list[Problem]]:
             problems.extend([problem] if problem else [])
             continue
         budget -= len(text.encode())
-        fmap = SourceMap(files=[name])
         starts = {key: len(value) for key, value in merged.items() if isinstance(value, list)}
+        # Values first, without positions: the usual file loads and merges cleanly, and
+        # its marks are only read again if something needs to point into it.
+        data, file_problems = load_yaml_value(text, name)
+        if not file_problems and data is not None and _mergeable(merged, data):
+            for key, value in data.items():
+                if key in merged:
+                    merged[key].extend(value)  # a list (_mergeable)
+                else:
+                    merged[key] = value
+            smap.defer(_deferred_marks(text, name, starts))
+            continue
+        fmap = SourceMap(files=[name])
         data, file_problems = load_yaml(text, name, fmap, starts)
         problems.extend(file_problems)
         if file_problems or data is None:
@@ -302,6 +347,6 @@ def load_inventory(root: Path) -> tuple[LoadedInventory, list[Problem]]:
                 f"{MAX_HOSTS:,} (split the deployment)",
             )
         )
-    if not smap.values.get(()) and smap.files:
-        smap.values[()] = Mark(smap.files[0], 1, 1)
+    if smap.files:
+        smap.defer(_root_mark(Mark(smap.files[0], 1, 1)))
     return LoadedInventory(root, merged, smap), problems

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 JsonPath = tuple[str | int, ...]
@@ -32,13 +31,53 @@ def format_path(path: Sequence[str | int]) -> str:
     return out or "(root)"
 
 
-@dataclasses.dataclass(slots=True)
-class SourceMap:
-    """Where each value (and each mapping key) of a loaded document came from."""
+Marks = dict[JsonPath, Mark]
+Filler = Callable[[Marks, Marks], None]
+"""Writes one source's marks into (values, keys), keeping marks already there."""
 
-    values: dict[JsonPath, Mark] = dataclasses.field(default_factory=dict)
-    keys: dict[JsonPath, Mark] = dataclasses.field(default_factory=dict)
-    files: list[str] = dataclasses.field(default_factory=list)
+
+class SourceMap:
+    """Where each value (and each mapping key) of a loaded document came from.
+
+    Positions can be deferred: an inventory that loads without a problem needs them
+    only to point at a warning or a later error, and recording a mark for every
+    value and key was half of loading a 100,000-node inventory. A deferred source
+    (``defer``) is read again with positions the first time ``values`` or ``keys``
+    is used, in the order the sources were deferred, so the marks are the same.
+    """
+
+    __slots__ = ("_keys", "_pending", "_values", "files")
+
+    def __init__(
+        self,
+        values: Marks | None = None,
+        keys: Marks | None = None,
+        files: list[str] | None = None,
+    ) -> None:
+        self._values: Marks = values if values is not None else {}
+        self._keys: Marks = keys if keys is not None else {}
+        self.files: list[str] = files if files is not None else []
+        self._pending: list[Filler] = []
+
+    def defer(self, fill: Filler) -> None:
+        """Record a source whose marks are added when they are first needed."""
+        self._pending.append(fill)
+
+    def _complete(self) -> None:
+        while self._pending:
+            self._pending.pop(0)(self._values, self._keys)
+
+    @property
+    def values(self) -> Marks:
+        """The mark of each value, by JSON path."""
+        self._complete()
+        return self._values
+
+    @property
+    def keys(self) -> Marks:
+        """The mark of each mapping key, by the JSON path of its value."""
+        self._complete()
+        return self._keys
 
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> Mark:
         """The mark of ``path``, or of its nearest ancestor that has one.
@@ -46,13 +85,14 @@ class SourceMap:
         With ``key=True`` the mark of the mapping key is preferred (for "unknown key"
         style problems), falling back to the value.
         """
+        values, keys = self.values, self.keys
         probe: JsonPath = tuple(path)
-        if key and probe in self.keys:
-            return self.keys[probe]
+        if key and probe in keys:
+            return keys[probe]
         while probe:
-            if probe in self.values:
-                return self.values[probe]
+            if probe in values:
+                return values[probe]
             probe = probe[:-1]
-        if () in self.values:
-            return self.values[()]
+        if () in values:
+            return values[()]
         return Mark(self.files[0] if self.files else "<inventory>", 0, 0)

@@ -42,7 +42,7 @@ def validate(root: Path) -> tuple[Inventory | None, list[Problem]]:
     if has_errors(problems):
         return None, sorted(problems)
     model = resolve(loaded.data)
-    problems += run_checks(CheckContext(model, loaded.smap))
+    problems += run_checks(CheckContext(model, loaded.smap, loaded.data))
     problems = sorted(problems)
     if has_errors(problems):
         return None, problems
