@@ -149,6 +149,29 @@ def pending(started: dict[str, str], changed: list[str], digests: dict[str, str]
     return {**started, **{e: "" for e in changed if e in digests}}
 
 
+PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
+
+
+def ca_bundle(slurped: list[dict[str, Any]], paths: list[str]) -> str:
+    """The PEM files at ``paths`` (slurp results of the host's files), one after another.
+
+    Each must hold a certificate: the manager refuses a bundle it cannot parse at start
+    ("invalid CA Cert"), and a private key or an empty file given as a CA is a mistake
+    best named here, with its path.
+    """
+    by_path = {r.get("item"): r for r in slurped}
+    parts = []
+    for path in paths:
+        content = (by_path.get(path) or {}).get("content")
+        if content is None:
+            raise AnsibleFilterError(f"{path} was not read from the host")
+        text = base64.b64decode(content).decode("utf-8", errors="replace")
+        if PEM_CERTIFICATE not in text:
+            raise AnsibleFilterError(f"{path} holds no PEM certificate ({PEM_CERTIFICATE})")
+        parts.append(text if text.endswith("\n") else text + "\n")
+    return "".join(parts)
+
+
 def inventory_dir(source: str) -> str:
     """The directory of an inventory source (-i rendered/<env>/ansible or its hosts.yaml)."""
     path = Path(source)
@@ -171,4 +194,5 @@ class FilterModule:
             "gencfg_host_state": host_state,
             "gencfg_restarts": restarts,
             "gencfg_pending": pending,
+            "gencfg_ca_bundle": ca_bundle,
         }

@@ -142,19 +142,20 @@ def kubectl(state_path: Path, args: list[str]) -> int:
     return rc
 
 
+# The files each service reads at start (the manager also its preheat CA bundle).
 COMPOSE_SERVICES = {
-    "manager": "config/manager.yaml",
-    "scheduler": "config/scheduler.yaml",
-    "seed-peer": "config/seed-peer",
-    "seed-client": "config/seed-client",
-    "dfdaemon": "config/df*.yaml",
-    "compose": "docker-compose.yaml",
+    "manager": ("config/manager.yaml", "config/preheat-ca-bundle.pem"),
+    "scheduler": ("config/scheduler.yaml",),
+    "seed-peer": ("config/seed-peer",),
+    "seed-client": ("config/seed-client",),
+    "dfdaemon": ("config/df*.yaml",),
+    "compose": ("docker-compose.yaml",),
 }
 UNITS = {"docker": "etc/systemd/system/docker.service.d", "nydus-snapshotter": "etc/nydus"}
 
 
-def _digests(base: Path, pattern: str) -> dict[str, str]:
-    paths = sorted(base.glob(pattern))
+def _digests(base: Path, *patterns: str) -> dict[str, str]:
+    paths = sorted(p for pattern in patterns for p in base.glob(pattern))
     files = [f for p in paths for f in ([p] if p.is_file() else sorted(p.rglob("*")))]
     return {
         str(f.relative_to(base)): hashlib.sha256(f.read_bytes()).hexdigest()
@@ -175,7 +176,7 @@ def _start(log: Path, tool: str, args: list[str]) -> int:
         project = Path(args[args.index("--project-directory") + 1])
         names = list(COMPOSE_SERVICES) if "up" in args else args[args.index("restart") + 1 :]
         for name in names:
-            digests = _digests(project, COMPOSE_SERVICES.get(name, name))
+            digests = _digests(project, *COMPOSE_SERVICES.get(name, (name,)))
             if digests or name in running:
                 running[name] = digests
     else:

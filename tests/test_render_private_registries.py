@@ -1,0 +1,98 @@
+"""Private registries reach the manager's preheat and Kruise's pre-pull (issue 14, item 7).
+
+Each test renders a small inventory and reads the files as the program that loads them
+does: the manager's ``job.preheat.tls`` and its compose mount, the generated Ansible
+inventory's CA bundle recipe, the pre-pull jobs' ``pullSecrets`` and their Secret.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support import inventories
+
+CA = "/etc/pki/harbor/ca.crt"
+LINES = ["v2.1.28", "v2.5.1"]
+
+
+def _render(cli: Any, tmp_path: Path, data: dict[str, Any]) -> Path:
+    data = json.loads(json.dumps(data))  # no shared nodes: the inventory refuses YAML aliases
+    inv = inventories.write(tmp_path / "inventory", data)
+    out = tmp_path / "rendered"
+    result = cli("render", str(inv), "--output", str(out))
+    assert result.rc == 0, result.err
+    return out
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text())
+
+
+def _inventory(version: str, *registries: dict[str, Any], **vpc: Any) -> dict[str, Any]:
+    return inventories.inventory(
+        deployment={"dragonfly": {"version": version}},
+        vpc={
+            "control_plane": [
+                {"name": "cp-1", "ip": "127.0.0.2"},
+                {"name": "cp-2", "ip": "127.0.0.3", "components": ["scheduler", "seed_peer"]},
+            ],
+            "registries": [{"host": "docker.io"}, *registries],
+            **vpc,
+        },
+    )
+
+
+def _host_vars(tree: Path, host: str) -> dict[str, Any]:
+    hosts = _yaml(tree / "ansible/hosts.yaml")["all"]["children"]
+    return dict(hosts["gencfg_control_plane"]["hosts"][host])
+
+
+# --- b) the manager's preheat trusts the system roots and the private CAs ---------------
+
+
+@pytest.mark.parametrize("version", LINES)
+def test_manager_preheat_trusts_a_bundle_assembled_on_the_vm(
+    cli: Any, tmp_path: Path, version: str
+) -> None:
+    harbor = {"host": "harbor.example:8443", "ca": [CA, "/etc/pki/harbor/intermediate.crt"]}
+    tree = _render(cli, tmp_path, _inventory(version, harbor))
+    manager = _yaml(tree / "vpc-a/control-plane/cp-1/manager.yaml")
+    assert manager["job"]["preheat"]["tls"] == {"caCert": "/etc/dragonfly/preheat-ca-bundle.pem"}
+    service = _yaml(tree / "vpc-a/control-plane/cp-1/docker-compose.yaml")["services"]["manager"]
+    mount = "./config/preheat-ca-bundle.pem:/etc/dragonfly/preheat-ca-bundle.pem:ro"
+    assert mount in service["volumes"]
+    assert _host_vars(tree, "cp-1")["gencfg_ca_bundles"] == [
+        {
+            "dest": "/opt/dragonfly/config/preheat-ca-bundle.pem",
+            "restart": "manager",
+            "cas": ["/etc/pki/harbor/ca.crt", "/etc/pki/harbor/intermediate.crt"],
+        }
+    ]
+    # A VM without a manager needs no bundle.
+    assert "gencfg_ca_bundles" not in _host_vars(tree, "cp-2")
+
+
+@pytest.mark.parametrize("version", LINES)
+def test_without_a_private_ca_the_manager_keeps_its_own_roots(
+    cli: Any, tmp_path: Path, version: str
+) -> None:
+    """No caCert at all: the manager then uses its image's system roots, as upstream."""
+    skipped = {"host": "private.example", "ca": [CA], "preheat": False}
+    tree = _render(cli, tmp_path, _inventory(version, {"host": "ghcr.io"}, skipped))
+    assert "job" not in _yaml(tree / "vpc-a/control-plane/cp-1/manager.yaml")
+    service = _yaml(tree / "vpc-a/control-plane/cp-1/docker-compose.yaml")["services"]["manager"]
+    assert not [v for v in service["volumes"] if "preheat-ca-bundle" in v]
+    assert "gencfg_ca_bundles" not in _host_vars(tree, "cp-1")
+
+
+def test_manager_never_skips_tls_verification_for_preheat(cli: Any, tmp_path: Path) -> None:
+    """v2.5's job.preheat.tls.insecureSkipVerify would apply to every registry."""
+    insecure = {"host": "lab.example", "skip_verify": True, "ca": [CA]}
+    tree = _render(cli, tmp_path, _inventory("v2.5.1", insecure))
+    tls = _yaml(tree / "vpc-a/control-plane/cp-1/manager.yaml")["job"]["preheat"]["tls"]
+    assert "insecureSkipVerify" not in tls
