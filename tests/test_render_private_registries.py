@@ -96,3 +96,96 @@ def test_manager_never_skips_tls_verification_for_preheat(cli: Any, tmp_path: Pa
     tree = _render(cli, tmp_path, _inventory("v2.5.1", insecure))
     tls = _yaml(tree / "vpc-a/control-plane/cp-1/manager.yaml")["job"]["preheat"]["tls"]
     assert "insecureSkipVerify" not in tls
+
+
+# --- c) Kruise pre-pulls a private registry's images with a pull Secret -----------------
+
+HARBOR_LOGIN = {"username": "robot$ci", "password": {"secret": "harbor_password"}}
+
+
+def _prepull(version: str, **harbor: Any) -> dict[str, Any]:
+    return inventories.inventory(
+        deployment={"dragonfly": {"version": version}},
+        secrets={"harbor_password": {}, "preheat_token": {}},
+        vpc={
+            "registries": [
+                {"host": "docker.io"},
+                {"host": "ghcr.io"},
+                {"host": "harbor.example:8443", **harbor},
+            ],
+            "node_groups": [{"name": "gpu", "prepull": {}}],
+            "preheat": {
+                "token": {"secret": "preheat_token"},
+                "images": [{"image": "ghcr.io/org/app:1"}, {"image": "harbor.example:8443/t/m:2"}],
+            },
+        },
+    )
+
+
+@pytest.mark.parametrize("version", LINES)
+def test_prepull_jobs_of_a_private_registry_name_a_pull_secret_with_placeholders(
+    cli: Any, tmp_path: Path, version: str
+) -> None:
+    tree = _render(cli, tmp_path, _prepull(version, credentials=HARBOR_LOGIN))
+    group = tree / "vpc-a/kubernetes/gpu"
+    secret = _yaml(group / "pullsecret.yaml")
+    assert (secret["kind"], secret["type"]) == ("Secret", "kubernetes.io/dockerconfigjson")
+    assert secret["metadata"]["namespace"] == "dragonfly-system"
+    assert secret["metadata"]["labels"]["gencfg.io/deployment"] == "e2e"
+    config = json.loads(secret["stringData"][".dockerconfigjson"])
+    assert config == {
+        "auths": {
+            "harbor.example:8443": {
+                "username": "robot$ci",
+                "password": "@@GENCFG_SECRET:harbor_password@@",
+            }
+        }
+    }
+    jobs = {
+        doc["spec"]["images"][0]: doc["spec"]
+        for doc in map(_yaml, sorted(group.glob("imagelistpulljob-*.yaml")))
+    }
+    assert jobs["harbor.example:8443/t/m:2"]["pullSecrets"] == ["prepull-gpu-registries"]
+    assert "pullSecrets" not in jobs["ghcr.io/org/app:1"]
+    manifest = json.loads((tree / "MANIFEST.json").read_text())["files"]
+    assert manifest["vpc-a/kubernetes/gpu/pullsecret.yaml"]["secrets"] is True
+    k8s = _yaml(tree / "ansible/group_vars/all.yaml")["gencfg_kubernetes"]["vpc-a"]
+    # Only the preheat layer applies it (filled); the Kubernetes layer prunes it.
+    assert k8s["pull_secrets"] == [
+        {
+            "file": "vpc-a/kubernetes/gpu/pullsecret.yaml",
+            "name": "prepull-gpu-registries",
+            "namespace": "dragonfly-system",
+        }
+    ]
+    assert "vpc-a/kubernetes/gpu/pullsecret.yaml" not in k8s["manifests"]
+    assert "secret/dragonfly-system/prepull-gpu-registries" in k8s["objects"]
+
+
+def test_a_login_gives_the_job_a_new_name(cli: Any, tmp_path: Path) -> None:
+    """Kruise never re-runs a finished job: one that failed without a login must be new."""
+    names = []
+    for n, harbor in enumerate(({}, {"credentials": HARBOR_LOGIN})):
+        tree = _render(cli, tmp_path / str(n), _prepull("v2.1.28", **harbor))
+        jobs = map(_yaml, sorted((tree / "vpc-a/kubernetes/gpu").glob("imagelistpulljob-*.yaml")))
+        names.append({j["spec"]["images"][0]: j["metadata"]["name"] for j in jobs})
+    assert names[0]["ghcr.io/org/app:1"] == names[1]["ghcr.io/org/app:1"]
+    assert names[0]["harbor.example:8443/t/m:2"] != names[1]["harbor.example:8443/t/m:2"]
+
+
+def test_docker_hub_logins_use_the_credential_providers_key(cli: Any, tmp_path: Path) -> None:
+    data = _prepull("v2.1.28")
+    data["vpcs"][0]["registries"][0]["credentials"] = HARBOR_LOGIN
+    data["vpcs"][0]["preheat"]["images"].append({"image": "nginx:1.25"})
+    tree = _render(cli, tmp_path, data)
+    secret = _yaml(tree / "vpc-a/kubernetes/gpu/pullsecret.yaml")
+    assert list(json.loads(secret["stringData"][".dockerconfigjson"])["auths"]) == [
+        "https://index.docker.io/v1/"
+    ]
+
+
+def test_no_login_no_pull_secret(cli: Any, tmp_path: Path) -> None:
+    tree = _render(cli, tmp_path, _prepull("v2.5.1"))
+    assert not (tree / "vpc-a/kubernetes/gpu/pullsecret.yaml").exists()
+    k8s = _yaml(tree / "ansible/group_vars/all.yaml")["gencfg_kubernetes"]["vpc-a"]
+    assert k8s["pull_secrets"] == []

@@ -20,7 +20,7 @@ from typing import Any
 from gencfg.dragonfly import ports, releases
 from gencfg.inventory.model import ControlPlaneVm, Deployment, PeerVm, Vpc
 from gencfg.render.output import OutputFile
-from gencfg.render.targets import control_plane, preheat
+from gencfg.render.targets import control_plane, preheat, prepull
 from gencfg.render.targets.base import PlanContext
 from gencfg.units import parse_duration
 
@@ -45,6 +45,7 @@ OBJECT_KIND = {
     "k8s-configmap": "configmap",
     "k8s-daemonset": "daemonset.apps",
     "k8s-imagelistpulljob": "imagelistpulljob.apps.kruise.io",
+    prepull.SECRET_KIND: "secret",
 }
 
 
@@ -245,8 +246,21 @@ def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
             # Namespaces go first, in a call of their own.
             "namespaces": sorted(f.path for f in mine if f.kind == "k8s-namespace"),
             "manifests": sorted(
-                f.path for f in mine if f.kind not in ("k8s-namespace", "k8s-imagelistpulljob")
+                f.path
+                for f in mine
+                if f.kind not in ("k8s-namespace", prepull.KIND, prepull.SECRET_KIND)
             ),
+            # Pull Secrets hold password placeholders: only the preheat layer applies
+            # them, filled in memory, before the jobs that name them.
+            "pull_secrets": [
+                {
+                    "file": f.path,
+                    "name": _object_name(f),
+                    "namespace": f.context["group"].namespace,
+                }
+                for f in mine
+                if f.kind == prepull.SECRET_KIND
+            ],
             # Pre-pull jobs, one per image in inventory order: the preheat layer applies
             # them after preheat succeeded, one at a time (tasks/prepull.yml).
             "prepull": [
@@ -256,9 +270,9 @@ def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
                     "namespace": f.context["group"].namespace,
                 }
                 for f in mine
-                if f.kind == "k8s-imagelistpulljob"
+                if f.kind == prepull.KIND
             ],
-            "crds": sorted({KRUISE_CRD for f in mine if f.kind == "k8s-imagelistpulljob"}),
+            "crds": sorted({KRUISE_CRD for f in mine if f.kind == prepull.KIND}),
             # What the tree names, so what the cluster holds beyond it can be deleted.
             "objects": sorted(
                 f"{OBJECT_KIND[f.kind]}/{f.context['group'].namespace}/{_object_name(f)}"
