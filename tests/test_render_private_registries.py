@@ -189,3 +189,40 @@ def test_no_login_no_pull_secret(cli: Any, tmp_path: Path) -> None:
     assert not (tree / "vpc-a/kubernetes/gpu/pullsecret.yaml").exists()
     k8s = _yaml(tree / "ansible/group_vars/all.yaml")["gencfg_kubernetes"]["vpc-a"]
     assert k8s["pull_secrets"] == []
+
+
+# --- d) v2.1: one registry's skip_verify does not turn verification off for all --------
+
+
+def _v21_peers(*registries: dict[str, Any]) -> dict[str, Any]:
+    return inventories.inventory(
+        vpc={
+            "registries": list(registries),
+            "peer_vms": [{"name": "vm-1", "ip": "127.0.0.4", "runtimes": ["docker"]}],
+            "runtimes": {
+                "docker": {
+                    "live_restore": True,
+                    "hijack_ca": {"cert": "/etc/df-ca/cert.pem", "key": "/etc/df-ca/key.pem"},
+                }
+            },
+        },
+    )
+
+
+def test_one_insecure_registry_leaves_the_mirror_verifying(cli: Any, tmp_path: Path) -> None:
+    """v2.1.28 RegistryMirror.TLSConfig: one InsecureSkipVerify for every registry."""
+    lab = {"host": "lab.example:5000", "skip_verify": True}
+    tree = _render(cli, tmp_path, _v21_peers({"host": "docker.io"}, lab))
+    proxy = _yaml(tree / "vpc-a/peers/vm-1/dfget.yaml")["proxy"]
+    assert proxy["registryMirror"]["insecure"] is False
+    # hijackHTTPS hosts carry their own insecure: only the lab registry's host skips.
+    hosts = {h["regx"]: h.get("insecure", False) for h in proxy["hijackHTTPS"]["hosts"]}
+    assert hosts["^lab\\.example:5000$"] is True
+    assert not [regx for regx, insecure in hosts.items() if insecure and "lab" not in regx]
+
+
+def test_when_every_registry_is_insecure_the_mirror_is_too(cli: Any, tmp_path: Path) -> None:
+    lab = {"host": "lab.example:5000", "skip_verify": True}
+    tree = _render(cli, tmp_path, _v21_peers(lab))
+    proxy = _yaml(tree / "vpc-a/peers/vm-1/dfget.yaml")["proxy"]
+    assert proxy["registryMirror"]["insecure"] is True
