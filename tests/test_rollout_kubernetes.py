@@ -3,14 +3,18 @@
 playbooks/kubernetes.yml runs with the real ansible-playbook on the controller;
 tests/support/standin.py plays kubectl and refuses what an API server refuses: an object
 whose namespace does not exist yet, an ImageListPullJob without Kruise's CRD; and it
-records the images Kruise would start 5 minutes late (openkruise/kruise#1528). The
-pre-pull jobs go in with the preheat layer (playbooks/preheat.yml), against the
-manager stand-in.
+records the images Kruise would start 5 minutes late (openkruise/kruise#1528) and the
+login Kruise would pull each image with (from the pull Secrets the job names, as they
+are when the job is applied); it refuses a dockerconfigjson Secret the API server
+refuses. The pre-pull jobs and their pull Secrets go in with the preheat layer
+(playbooks/preheat.yml), against the manager stand-in.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -163,3 +167,144 @@ def test_objects_the_tree_no_longer_names_are_deleted(tmp_path: Path) -> None:
     assert "DaemonSet/dragonfly-system/dfdaemon-gpu" in left
     assert "Namespace//dragonfly-system" in left
     assert not [k for k in left if "prepull-cpu" in k]
+
+
+# --- private registries: pre-pull with a pull Secret (issue 14, item 7) -----------------
+
+HARBOR_IMAGE = "harbor.example:8443/team/model:2"
+# JSON- and YAML-awkward, so that escaping twice (or not at all) shows.
+HARBOR_PASSWORD = 'p@ss"w\\ord-ü-planted-by-tests'
+
+
+def _render_private(cluster: Cluster, **harbor: Any) -> Path:
+    data = inventories.inventory(
+        secrets={"harbor_password": {}},
+        vpc={
+            "node_groups": [{"name": "gpu", "prepull": {}}],
+            "preheat": {
+                "images": [{"image": "ghcr.io/example/app:1"}, {"image": HARBOR_IMAGE}],
+                "interval": "1s",
+            },
+            "registries": [
+                {"host": "docker.io"},
+                {"host": "ghcr.io"},
+                {"host": "harbor.example:8443", **harbor},
+            ],
+        },
+    )
+    inv = inventories.write(cluster.work / "inventory", json.loads(json.dumps(data)))
+    tree = cluster.work / "rendered"
+    assert main(["render", str(inv), "--output", str(tree)]) == 0
+    return tree
+
+
+LOGIN = {"credentials": {"username": "robot$ci", "password": {"secret": "harbor_password"}}}
+SECRET = "Secret/dragonfly-system/prepull-gpu-registries"
+
+
+def test_private_images_are_pulled_with_the_secret_applied_first(tmp_path: Path) -> None:
+    """The Secret is filled in memory and piped to kubectl before the job that names it
+    (the stand-in resolves a job's login when it is applied, as Kruise starts it then)."""
+    cluster = Cluster(tmp_path)
+    cluster.install_crd()
+    tree = _render_private(cluster, **LOGIN)
+    assert cluster.run(tree).rc == 0
+    assert SECRET not in cluster.state["objects"]  # the Kubernetes layer never applies it
+    vault = {"gencfg_secrets": {"harbor_password": HARBOR_PASSWORD}}
+    with ManagerStandIn(states=["SUCCESS"]) as manager:
+        result = cluster.preheat(tree, manager, **vault)
+    assert result.rc == 0, result.stdout
+    assert cluster.state["pulled_with"] == {
+        "ghcr.io/example/app:1": None,
+        HARBOR_IMAGE: ["robot$ci", HARBOR_PASSWORD],
+    }
+    assert not [c for c in cluster.calls() if any("pullsecret" in a for a in c)]
+    for text in (result.stdout, json.dumps(result.stdout)):
+        assert HARBOR_PASSWORD not in text and json.dumps(HARBOR_PASSWORD)[1:-1] not in text
+    leaked = [
+        p
+        for p in tmp_path.rglob("*")
+        if p.is_file()
+        and p.name != "kubectl.cluster.json"  # the cluster itself
+        and HARBOR_PASSWORD.encode() in p.read_bytes()
+    ]
+    assert leaked == []
+    applies = len([c for c in cluster.calls() if "apply" in c])
+    with ManagerStandIn(states=["SUCCESS"]) as manager:
+        assert cluster.preheat(tree, manager, **vault).rc == 0
+    assert len([c for c in cluster.calls() if "apply" in c]) == applies  # nothing differs
+
+    # Without the login the tree names no Secret: the Kubernetes layer deletes it.
+    assert cluster.run(_render_private(cluster)).rc == 0
+    assert SECRET not in cluster.state["objects"]
+
+
+def test_a_pull_secret_refused_by_the_cluster_stops_before_any_job(tmp_path: Path) -> None:
+    """Its namespace does not exist (the Kubernetes layer has not run): kubectl's reason."""
+    cluster = Cluster(tmp_path)
+    cluster.install_crd()
+    tree = _render_private(cluster, **LOGIN)
+    with ManagerStandIn(states=["SUCCESS"]) as manager:
+        result = cluster.preheat(tree, manager, gencfg_secrets={"harbor_password": HARBOR_PASSWORD})
+    assert result.rc != 0
+    flat = " ".join(result.stdout.split())
+    assert (
+        "vpc-a: pull Secret dragonfly-system/prepull-gpu-registries: Error from server "
+        '(NotFound): namespaces "dragonfly-system" not found'
+    ) in flat
+    assert cluster.jobs() == []
+    assert HARBOR_PASSWORD not in result.stdout
+
+
+def test_a_pull_secret_without_a_value_names_the_secret(tmp_path: Path) -> None:
+    """The registry takes no preheat (so preheat needs no password), pre-pull does."""
+    cluster = Cluster(tmp_path)
+    cluster.install_crd()
+    tree = _render_private(cluster, preheat=False, **LOGIN)
+    assert cluster.run(tree).rc == 0
+    with ManagerStandIn(states=["SUCCESS"]) as manager:
+        result = cluster.preheat(tree, manager)
+    assert result.rc != 0
+    flat = " ".join(result.stdout.split())
+    assert "vpc-a: pull Secret dragonfly-system/prepull-gpu-registries:" in flat
+    assert "secret 'harbor_password' has no value" in flat
+    assert cluster.jobs() == []
+
+
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        ("not json", 'data[.dockerconfigjson]: Invalid value: "<secret contents redacted>"'),
+        ('["auths"]', "cannot unmarshal"),
+        (None, "data[.dockerconfigjson]: Required value"),
+    ],
+)
+def test_the_stand_in_refuses_a_dockerconfigjson_the_api_server_refuses(
+    tmp_path: Path, config: str | None, reason: str
+) -> None:
+    cluster = Cluster(tmp_path)
+    namespace = tmp_path / "ns.yaml"
+    namespace.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n")
+    run = [sys.executable, str(STANDIN), str(cluster.log), "kubectl"]
+    assert subprocess.run([*run, "apply", f"--filename={namespace}"], check=False).returncode == 0
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s", "namespace": "ns"},
+        "type": "kubernetes.io/dockerconfigjson",
+        "data": {} if config is None else {".dockerconfigjson": _b64(config)},
+    }
+    for verb, rc in (("diff", 2), ("apply", 1)):
+        done = subprocess.run(
+            [*run, verb, "--server-side", "--filename=-"],
+            input=json.dumps(secret),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (done.returncode, reason in done.stderr) == (rc, True), done.stderr
+    assert "Secret/ns/s" not in cluster.state["objects"]
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()

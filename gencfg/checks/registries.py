@@ -1,6 +1,7 @@
 """Registries are named as images name them and reached at their real API endpoint.
 
-ID: ``registries``. Codes GC501 (error), GC502 (warning), GC505 (warning), GC514 (error).
+ID: ``registries``. Codes GC501 (error), GC502 (warning), GC505 (warning), GC514 (error),
+GC515 (warning).
 
 Docker Hub images are ``docker.io/...``, so containerd looks in ``certs.d/docker.io``,
 but Docker Hub's API is not at ``https://docker.io``: that upstream answers with an
@@ -9,7 +10,10 @@ HTML page and pulls fail with "unexpected media type text/html" (dragonfly#2523)
 (GC501). A registry named by its API host (``registry-1.docker.io``) never matches an
 image reference, so nothing is mirrored (dragonfly#1344) (GC502). Skipping TLS
 verification or a plain-http upstream leaves pulls open to tampering (GC505). A port
-in a registry's host or upstream is 1 to 65535 (GC514: ``ghcr.io:99999``).
+in a registry's host or upstream is 1 to 65535 (GC514: ``ghcr.io:99999``). On v2.1 the
+dfdaemon's registry mirror has one ``insecure`` for every registry it serves, so gencfg
+sets it only when every registry has ``skip_verify``; otherwise the mirror keeps
+verifying and the skip_verify registry's requests through it fail TLS (GC515).
 
 Pass::
 
@@ -26,6 +30,7 @@ import re
 from collections.abc import Iterator
 
 from gencfg.checks.base import CheckContext
+from gencfg.dragonfly import releases
 from gencfg.problem import Level, Problem
 
 ID = "registries"
@@ -34,6 +39,7 @@ CODES = {
     "GC502": "a registry is named by an API host that image references never use",
     "GC505": "TLS to a registry is not verified",
     "GC514": "a registry's port is not 1 to 65535",
+    "GC515": "v2.1's registry mirror cannot skip TLS verification for one registry only",
 }
 _PORT = re.compile(r"^(?:https?://)?[^/:]+:([0-9]+)(?:/|$)")
 
@@ -49,8 +55,30 @@ DOCKER_HUB_APIS = ("https://index.docker.io", "https://registry-1.docker.io")
 API_HOST_ALIASES = {"registry-1.docker.io": "docker.io", "index.docker.io": "docker.io"}
 
 
+def _mirror_cannot_skip(ctx: CheckContext) -> Iterator[Problem]:
+    """GC515: v2.1's proxy.registryMirror.insecure is one setting for every registry."""
+    line = releases.line_of(ctx.model.version)
+    if line is None or line.rust_client:
+        return
+    for vpc in ctx.model.vpcs:
+        if all(r.skip_verify for r in vpc.registries):
+            continue  # insecure is then exactly what every registry asks for
+        for r in vpc.registries:
+            if r.skip_verify:
+                yield ctx.problem(
+                    "GC515",
+                    (*r.path, "skip_verify"),
+                    f"registry {r.host}: the v2.1 dfdaemon's registry mirror has one "
+                    f"insecure setting for every registry (proxy.registryMirror.insecure), "
+                    f"so gencfg keeps it verifying: what the mirror fetches from {r.host} "
+                    f"itself (manifests, tokens) fails TLS; give its CA with ca: instead",
+                    level=Level.WARNING,
+                )
+
+
 def check(ctx: CheckContext) -> Iterator[Problem]:
     """Check each registry's name and upstream."""
+    yield from _mirror_cannot_skip(ctx)
     for vpc in ctx.model.vpcs:
         for r in vpc.registries:
             for key in ("host", "upstream"):

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import yaml
 from ansible.errors import AnsibleFilterError
 
 PLACEHOLDER = re.compile(r"@@GENCFG_SECRET:([a-z][a-z0-9_]*)@@")
@@ -149,6 +150,83 @@ def pending(started: dict[str, str], changed: list[str], digests: dict[str, str]
     return {**started, **{e: "" for e in changed if e in digests}}
 
 
+def secret_manifest(content: str, secrets: dict[str, Any] | None = None) -> str:
+    """A rendered Secret, filled, as the JSON ``kubectl apply -f -`` reads on stdin.
+
+    The rendered Secret keeps its values in ``stringData`` (a ``.dockerconfigjson``
+    whose password placeholders sit inside JSON strings), so each value is filled with
+    JSON escaping, exactly once, then base64-encoded into ``data``: what the API server
+    stores, so a server-side diff of an unchanged Secret is empty (with ``stringData``
+    it never is). The result lives only in memory.
+    """
+    doc = yaml.safe_load(content)
+    if not isinstance(doc, dict) or doc.get("kind") != "Secret":
+        raise AnsibleFilterError("gencfg_secret_manifest: not a rendered Secret")
+    data = dict(doc.get("data") or {})
+    for key, value in (doc.pop("stringData", None) or {}).items():
+        data[key] = base64.b64encode(fill_secrets(str(value), secrets).encode()).decode()
+    doc["data"] = data
+    return json.dumps(doc, ensure_ascii=False)
+
+
+def kubectl_failures(
+    diffs: list[dict[str, Any]], applies: list[dict[str, Any]]
+) -> list[dict[str, str]]:
+    """The pull Secrets kubectl could not compare or apply, or that could not be filled.
+
+    Each as ``{vpc, namespace, name, reason}``: a comparison failed with rc > 1, an apply
+    with rc != 0.
+    ``diffs`` are the loop results of the comparison (items: (VPC, Secret) pairs),
+    ``applies`` those of the apply (items: comparison results). The reason is kubectl's
+    stderr, which for a Secret never carries its data (the API server redacts it), or
+    the filling error, which names the secret, never its value.
+    """
+    out = []
+    for result, pair, ok in [
+        *((r, r.get("item"), (0, 1)) for r in diffs),
+        *((r, (r.get("item") or {}).get("item"), (0,)) for r in applies),
+    ]:
+        if result.get("skipped") or not pair:
+            continue
+        rc = result.get("rc")
+        if rc in ok:
+            continue
+        reason = (result.get("stderr") or "").strip() if rc is not None else ""
+        vpc, secret = pair
+        out.append(
+            {
+                "vpc": str(vpc.get("key")),
+                "namespace": str(secret.get("namespace")),
+                "name": str(secret.get("name")),
+                "reason": reason or str(result.get("msg") or f"kubectl exited {rc}"),
+            }
+        )
+    return out
+
+
+PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
+
+
+def ca_bundle(slurped: list[dict[str, Any]], paths: list[str]) -> str:
+    """The PEM files at ``paths`` (slurp results of the host's files), one after another.
+
+    Each must hold a certificate: the manager refuses a bundle it cannot parse at start
+    ("invalid CA Cert"), and a private key or an empty file given as a CA is a mistake
+    best named here, with its path.
+    """
+    by_path = {r.get("item"): r for r in slurped}
+    parts = []
+    for path in paths:
+        content = (by_path.get(path) or {}).get("content")
+        if content is None:
+            raise AnsibleFilterError(f"{path} was not read from the host")
+        text = base64.b64decode(content).decode("utf-8", errors="replace")
+        if PEM_CERTIFICATE not in text:
+            raise AnsibleFilterError(f"{path} holds no PEM certificate ({PEM_CERTIFICATE})")
+        parts.append(text if text.endswith("\n") else text + "\n")
+    return "".join(parts)
+
+
 def inventory_dir(source: str) -> str:
     """The directory of an inventory source (-i rendered/<env>/ansible or its hosts.yaml)."""
     path = Path(source)
@@ -171,4 +249,7 @@ class FilterModule:
             "gencfg_host_state": host_state,
             "gencfg_restarts": restarts,
             "gencfg_pending": pending,
+            "gencfg_ca_bundle": ca_bundle,
+            "gencfg_secret_manifest": secret_manifest,
+            "gencfg_kubectl_failures": kubectl_failures,
         }

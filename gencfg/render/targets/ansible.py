@@ -8,7 +8,9 @@ Groups: ``gencfg_control_plane``, ``gencfg_peer_vms``, ``gencfg_k8s_nodes`` (by 
 ``gencfg_containerd`` / ``gencfg_docker`` / ``gencfg_nydus`` (runtimes that pull through
 Dragonfly) and ``vpc_<name>`` (one per VPC, for ``--limit``). A VM's own files are its
 host variable ``gencfg_files``; files shared by a VPC's hosts (runtime configs) are the
-VPC group's ``gencfg_runtime_files``, so a node costs one line, not a file list.
+VPC group's ``gencfg_runtime_files``, so a node costs one line, not a file list. Files
+a VM's play assembles from the VM's own content (the manager's preheat CA bundle) are
+its ``gencfg_ca_bundles``, present only when there is one.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from gencfg.dragonfly import ports, releases
 from gencfg.inventory.model import ControlPlaneVm, Deployment, PeerVm, Vpc
 from gencfg.render.output import OutputFile
-from gencfg.render.targets import preheat
+from gencfg.render.targets import control_plane, preheat, prepull
 from gencfg.render.targets.base import PlanContext
 from gencfg.units import parse_duration
 
@@ -43,6 +45,7 @@ OBJECT_KIND = {
     "k8s-configmap": "configmap",
     "k8s-daemonset": "daemonset.apps",
     "k8s-imagelistpulljob": "imagelistpulljob.apps.kruise.io",
+    prepull.SECRET_KIND: "secret",
 }
 
 
@@ -96,6 +99,24 @@ def _retired_dirs(ctx: PlanContext, vm: ControlPlaneVm) -> list[str]:
     return [d for d in candidates if not any(u == d or u.startswith(f"{d}/") for u in used)]
 
 
+def _control_plane_vars(
+    ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm, files: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A control-plane VM's host variables."""
+    host: dict[str, Any] = {
+        "ansible_host": vm.ip,
+        "gencfg_vpc": vpc.name,
+        "gencfg_compose_dir": vm.compose_dir,
+        "gencfg_files": files,
+        "gencfg_health": _health(ctx, vm),
+        "gencfg_retired_dirs": _retired_dirs(ctx, vm),
+    }
+    bundles = control_plane.ca_bundles(vpc, vm)
+    if bundles:
+        host["gencfg_ca_bundles"] = bundles
+    return host
+
+
 def _entry(f: OutputFile) -> dict[str, Any]:
     return {"src": f.path, "dest": f.dest, "restart": f.restart}
 
@@ -127,14 +148,9 @@ def _hosts(ctx: PlanContext, files: list[OutputFile]) -> dict[str, Any]:
     for vpc in ctx.model.vpcs:
         members: dict[str, None] = {}
         for vm in vpc.control_plane:
-            roles["gencfg_control_plane"][vm.name] = {
-                "ansible_host": vm.ip,
-                "gencfg_vpc": vpc.name,
-                "gencfg_compose_dir": vm.compose_dir,
-                "gencfg_files": own.get(vm.name, []),
-                "gencfg_health": _health(ctx, vm),
-                "gencfg_retired_dirs": _retired_dirs(ctx, vm),
-            }
+            roles["gencfg_control_plane"][vm.name] = _control_plane_vars(
+                ctx, vpc, vm, own.get(vm.name, [])
+            )
             members[vm.name] = None
         for pvm in vpc.peer_vms:
             roles["gencfg_peer_vms"][pvm.name] = {
@@ -230,8 +246,21 @@ def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
             # Namespaces go first, in a call of their own.
             "namespaces": sorted(f.path for f in mine if f.kind == "k8s-namespace"),
             "manifests": sorted(
-                f.path for f in mine if f.kind not in ("k8s-namespace", "k8s-imagelistpulljob")
+                f.path
+                for f in mine
+                if f.kind not in ("k8s-namespace", prepull.KIND, prepull.SECRET_KIND)
             ),
+            # Pull Secrets hold password placeholders: only the preheat layer applies
+            # them, filled in memory, before the jobs that name them.
+            "pull_secrets": [
+                {
+                    "file": f.path,
+                    "name": _object_name(f),
+                    "namespace": f.context["group"].namespace,
+                }
+                for f in mine
+                if f.kind == prepull.SECRET_KIND
+            ],
             # Pre-pull jobs, one per image in inventory order: the preheat layer applies
             # them after preheat succeeded, one at a time (tasks/prepull.yml).
             "prepull": [
@@ -241,9 +270,9 @@ def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
                     "namespace": f.context["group"].namespace,
                 }
                 for f in mine
-                if f.kind == "k8s-imagelistpulljob"
+                if f.kind == prepull.KIND
             ],
-            "crds": sorted({KRUISE_CRD for f in mine if f.kind == "k8s-imagelistpulljob"}),
+            "crds": sorted({KRUISE_CRD for f in mine if f.kind == prepull.KIND}),
             # What the tree names, so what the cluster holds beyond it can be deleted.
             "objects": sorted(
                 f"{OBJECT_KIND[f.kind]}/{f.context['group'].namespace}/{_object_name(f)}"

@@ -22,6 +22,32 @@ from gencfg.render.targets.base import (
     manager_url,
 )
 
+# The manager's preheat client trusts only job.preheat.tls.caCert when it is set (v2.1.28
+# manager/job/job.go builds a new cert pool from it; v2.5.1 the same through
+# nettls.PEMToCertPool), so a lone private CA there would break preheat from every
+# public registry. The file it names is a bundle the control-plane play assembles on
+# the VM at push time: the VM's system roots, then the registries' private CAs.
+PREHEAT_CA_BUNDLE = "preheat-ca-bundle.pem"
+PREHEAT_CA_PATH = f"/etc/dragonfly/{PREHEAT_CA_BUNDLE}"
+
+
+def preheat_cas(vpc: Vpc) -> list[str]:
+    """Private CA files (on the hosts) of the registries the manager may preheat from."""
+    return sorted({path for r in vpc.registries if r.preheat for path in r.ca})
+
+
+def ca_bundles(vpc: Vpc, vm: ControlPlaneVm) -> list[dict[str, Any]]:
+    """The CA bundles the play assembles on ``vm``: ``{dest, restart, cas}``.
+
+    ``restart``: the manager reads the bundle at start, so it restarts when the
+    bundle's bytes change (a rotated private CA, updated system roots).
+    """
+    cas = preheat_cas(vpc)
+    if not cas or not vm.runs("manager"):
+        return []
+    dest = f"{vm.compose_dir}/config/{PREHEAT_CA_BUNDLE}"
+    return [{"dest": dest, "restart": "manager", "cas": cas}]
+
 
 def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile]:
     model = ctx.model
@@ -56,7 +82,11 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile
     context: dict[str, Any]
     if vm.runs("manager"):
         assert model.jwt_key is not None  # the manager-auth check requires it
-        context = {"ports": effective["manager"], "jwt_key": model.jwt_key.placeholder}
+        context = {
+            "ports": effective["manager"],
+            "jwt_key": model.jwt_key.placeholder,
+            "preheat_ca": PREHEAT_CA_PATH if ca_bundles(vpc, vm) else None,
+        }
         files.append(config("manager", "manager.yaml", "manager", context))
     if vm.runs("scheduler"):
         context = {"ports": effective["scheduler"], "manager_addr": mgr}
@@ -86,6 +116,11 @@ def _vm_files(ctx: PlanContext, vpc: Vpc, vm: ControlPlaneVm) -> list[OutputFile
                 "seed_peer_ports": effective["seed_peer"],
                 "seed_peer_resources": compose_resources(vm.seed_peer),
                 "logging": COMPOSE_LOGGING,
+                "preheat_ca": (
+                    {"host": f"./config/{PREHEAT_CA_BUNDLE}", "path": PREHEAT_CA_PATH}
+                    if ca_bundles(vpc, vm)
+                    else None
+                ),
                 **(
                     dfdaemon_context(ctx, vm.seed_peer, "seed_peer", ())
                     if ctx.spec.rust_client

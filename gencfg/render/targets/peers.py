@@ -50,7 +50,10 @@ def hijack(vpc: Vpc, owner: NodeGroup | PeerVm) -> dict[str, Any] | None:
         )
         for host in names:
             regx = f"^{re.escape(host)}" + ("$" if ":" in host else "(:443)?$")
-            hosts.append({"regx": regx, "certs": list(registry.ca)})
+            # Per host: the one place v2.1 can skip verification for one registry only.
+            hosts.append(
+                {"regx": regx, "certs": list(registry.ca), "insecure": registry.skip_verify}
+            )
     return {"cert": ca.cert, "key": ca.key, "hosts": hosts}
 
 
@@ -96,6 +99,17 @@ def registry_cas(vpc: Vpc) -> list[dict[str, str]]:
     ]
 
 
+def mirror_insecure(vpc: Vpc) -> bool:
+    """v2.1 ``proxy.registryMirror.insecure``: only when *every* registry skips verification.
+
+    The dynamic mirror has one TLS config for every registry it serves
+    (client/config/peerhost.go RegistryMirror.TLSConfig at v2.1.28), so one registry's
+    ``skip_verify`` would turn verification off for all of them (the ``registries``
+    check warns, GC515).
+    """
+    return bool(vpc.registries) and all(r.skip_verify for r in vpc.registries)
+
+
 def read_only_files(vpc: Vpc, owner: NodeGroup | PeerVm) -> list[str]:
     """Host files the dfdaemon container sees at their own path: the hijack CA."""
     ca = hijack(vpc, owner)
@@ -138,7 +152,7 @@ def peer_dfget(
             "advertise_ip": owner.ip if isinstance(owner, PeerVm) else None,
             "proxy_rules": proxy_rules(vpc, owner),
             "hijack": hijack(vpc, owner),
-            "mirror_insecure": any(r.skip_verify for r in vpc.registries),
+            "mirror_insecure": mirror_insecure(vpc),
         },
         fmt="yaml",
         source=owner.path,
