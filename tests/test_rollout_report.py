@@ -188,7 +188,7 @@ def test_relative_vault_paths_are_resolved_where_the_user_ran(
     env = calls[0]["envvars"]
     assert env["ANSIBLE_VAULT_PASSWORD_FILE"] == str(work / "secrets" / "pass")
     assert env["ANSIBLE_CONFIG"] == str(tree / "ansible" / "ansible.cfg")
-    assert Path(calls[0]["inventory"]) == tree / "ansible"
+    assert [Path(i) for i in calls[0]["inventory"]] == [tree / "ansible"]
 
 
 @pytest.mark.parametrize(

@@ -66,11 +66,14 @@ def _rollout_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--vault-password-file in ANSIBLE_VAULT_PASSWORD_FILE) or GENCFG_SECRET_<NAME>. "
         "A VPC the last successful rollout of the tree pushed (recorded per user in "
         "$XDG_STATE_HOME/gencfg/) must still be in it, or be named with --allow-vpc-removal. "
+        "A host of that rollout the tree no longer names is taken out of the fleet by the "
+        "decommission step (compose down, the files gencfg put there removed) only when "
+        "named with --allow-host-removal (or its VPC with --allow-vpc-removal). "
         "Relative paths (-e @vault.yml, ANSIBLE_VAULT_PASSWORD_FILE, ANSIBLE_CONFIG) are "
         "taken from the current directory; the tree's ansible/ansible.cfg is used unless "
-        "ANSIBLE_CONFIG is set. Exit 0: done; 2: a VPC would be removed; 4: stopped on failed "
-        "hosts (each one's reason is printed); 3: Ansible missing, a file unreadable, or Ansible "
-        "stopped before playing; 130: interrupted (Ctrl-C).",
+        "ANSIBLE_CONFIG is set. Exit 0: done; 2: a VPC or host would be removed; 4: stopped "
+        "on failed hosts (each one's reason is printed); 3: Ansible missing, a file unreadable, "
+        "or Ansible stopped before playing; 130: interrupted (Ctrl-C).",
         epilog=_EPILOG,
     )
     p.add_argument("tree", type=Path, help="rendered tree (rendered/<env>)")
@@ -102,7 +105,17 @@ def _rollout_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=[],
         metavar="VPC",
         help="push a tree that lacks VPC, which the last successful rollout of this tree "
-        "pushed (refused otherwise, exit 2); repeatable",
+        "pushed (refused otherwise, exit 2), and take its hosts out of the fleet; repeatable",
+    )
+    p.add_argument(
+        "--allow-host-removal",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="take HOST, which the last successful rollout of this tree reached and the tree "
+        "no longer names, out of the fleet: compose project down, the files gencfg put there "
+        "and its records removed, its runtimes restarted without them (a rollout that runs "
+        "the decommission step is refused otherwise, exit 2); repeatable",
     )
 
 

@@ -31,7 +31,16 @@ import ansible_runner
 from gencfg.errors import ExternalError, UserError
 from gencfg.resources import playbooks_dir
 
-LAYERS = ("rollout", "preflight", "control-plane", "peers", "runtimes", "kubernetes", "preheat")
+LAYERS = (
+    "rollout",
+    "preflight",
+    "control-plane",
+    "peers",
+    "runtimes",
+    "kubernetes",
+    "preheat",
+    "decommission",
+)
 SECRET_ENV_PREFIX = "GENCFG_SECRET_"
 CONFIG_FILE = "ansible.cfg"  # rendered next to hosts.yaml (gencfg.render.targets.ansible)
 MAX_DIFF_LINES = 400  # per file; a longer diff is cut (the file is in the rendered tree)
@@ -248,8 +257,13 @@ def run(
     out: TextIO,
     forks: int | None = None,
     cwd: Path | None = None,
+    extra_inventory: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Run the ``layer`` playbook on the rendered ``tree``; progress goes to ``out``.
+
+    ``extra_inventory`` (hosts the tree no longer names, to decommission) is written to
+    the private data directory and given to Ansible after the tree's inventory, which
+    stays the first source (the playbooks find ``group_vars/all.yaml`` beside it).
 
     Raises KeyboardInterrupt when interrupted (after Ansible was stopped and the
     private data directory removed), ExternalError when Ansible or a file is missing.
@@ -274,11 +288,16 @@ def run(
         local_temp = Path(private) / "tmp"
         local_temp.mkdir(mode=0o700)
         envvars = _environment(inventory, cwd, local_temp)
+        sources = [str(inventory.resolve())]
+        if extra_inventory:
+            extra = Path(private) / "inventory-extra.json"  # JSON: read by the YAML plugin
+            extra.write_text(json.dumps(extra_inventory, indent=2) + "\n", encoding="utf-8")
+            sources.append(str(extra))
         with _Interrupt() as interrupt:
             result = ansible_runner.run(
                 private_data_dir=private,
                 playbook=str(playbooks_dir() / f"{layer}.yml"),
-                inventory=str(inventory.resolve()),
+                inventory=sources,
                 cmdline=shlex.join(cmdline),
                 envvars=envvars,
                 event_handler=printer,

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
             diff=args.diff,
             extra_vars=args.extra_vars,
             allow_vpc_removal=args.allow_vpc_removal,
+            allow_host_removal=args.allow_host_removal,
             forks=args.forks,
         )
     if args.command == "preheat":

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gencfg.exitcodes import ExitCode
-from gencfg.rollout import lineguard, vpcguard
+from gencfg.rollout import hostguard, lineguard, vpcguard
 from gencfg.rollout.runner import run as run_playbook
 
 
@@ -20,6 +20,7 @@ def run(
     diff: bool,
     extra_vars: Sequence[str],
     allow_vpc_removal: Sequence[str] = (),
+    allow_host_removal: Sequence[str] = (),
     forks: int | None = None,
 ) -> int:
     """0 when every host succeeded, 4 when the rollout stopped on failed hosts.
@@ -29,6 +30,12 @@ def run(
     """
     pushing = vpcguard.check(tree, allow_vpc_removal)  # before Ansible: a lost VPC stops here
     lineguard.check(tree, layer)  # and so do peers ahead of their control plane's line
+    # and a host the tree no longer names, unless confirmed (then it is decommissioned)
+    fleet = hostguard.check(tree, layer, allow_host_removal, allow_vpc_removal)
+    leaving = hostguard.inventory(fleet.decommission) if fleet.decommission else None
+    if fleet.decommission:
+        names = ", ".join(sorted(fleet.decommission))
+        sys.stdout.write(f"taking out of the fleet (removed from the inventory): {names}\n")
     outcome = run_playbook(
         tree,
         layer=layer,
@@ -38,6 +45,7 @@ def run(
         extra_vars=extra_vars,
         out=sys.stdout,
         forks=forks,
+        extra_inventory=leaving,
     )
     changed = outcome.stats.get("changed", {})
     for host in sorted(set(outcome.stats.get("ok", {})) | set(outcome.failed_hosts)):
@@ -58,4 +66,6 @@ def run(
     if not check:
         vpcguard.record(tree, pushing)
         lineguard.record(tree, layer)
+        reached = set(outcome.stats.get("processed", {})) | set(outcome.stats.get("ok", {}))
+        hostguard.record(tree, fleet, reached - set(outcome.failed_hosts))
     return int(ExitCode.OK)
