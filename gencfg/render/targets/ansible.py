@@ -6,11 +6,12 @@ makes a rollout fast: pipelining, SSH ControlPersist, forks, no interpreter disc
 
 Groups: ``gencfg_control_plane``, ``gencfg_peer_vms``, ``gencfg_k8s_nodes`` (by role),
 ``gencfg_containerd`` / ``gencfg_docker`` / ``gencfg_nydus`` (runtimes that pull through
-Dragonfly) and ``vpc_<name>`` (one per VPC, for ``--limit``). A VM's own files are its
-host variable ``gencfg_files``; files shared by a VPC's hosts (runtime configs) are the
-VPC group's ``gencfg_runtime_files``, so a node costs one line, not a file list. Files
-a VM's play assembles from the VM's own content (the manager's preheat CA bundle) are
-its ``gencfg_ca_bundles``, present only when there is one.
+Dragonfly), ``vpc_<name>`` (one per VPC, for ``--limit``) and an empty
+``gencfg_decommission`` (hosts to take out of the fleet: never the tree's own). A VM's
+own files are its host variable ``gencfg_files``; files shared by a VPC's hosts (runtime
+configs) are the VPC group's ``gencfg_runtime_files``, so a node costs one line, not a
+file list. Files a VM's play assembles from the VM's own content (the manager's preheat
+CA bundle) are its ``gencfg_ca_bundles``, present only when there is one.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ RUNTIME_OF_KIND = {
     "docker-proxy": "docker",
     "nydusd-config": "nydus",
 }
+
+
+DECOMMISSION_GROUP = "gencfg_decommission"
+"""Hosts the playbooks take out of the fleet (playbooks/decommission.yml)."""
 
 
 # Objects gencfg created carry this label (value: the deployment's name); the
@@ -182,6 +187,10 @@ def _hosts(ctx: PlanContext, files: list[OutputFile]) -> dict[str, Any]:
             },
         }
     children = {name: {"hosts": hosts} for name, hosts in {**roles, **runtimes}.items()}
+    # Always empty here: `gencfg rollout` fills it from its record of removed hosts with an
+    # inventory of its own (playbooks/decommission.yml); declared so the play's pattern
+    # matches a group, and so its name is found where the others are.
+    children[DECOMMISSION_GROUP] = {"hosts": {}}
     return {"all": {"children": {**children, **vpcs}}}
 
 
