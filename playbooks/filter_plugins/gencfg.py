@@ -227,6 +227,53 @@ def ca_bundle(slurped: list[dict[str, Any]], paths: list[str]) -> str:
     return "".join(parts)
 
 
+# Effects of runtime files whose service tasks/runtimes.yml restarts (containerd reads
+# hosts.toml on each pull: "none").
+RUNTIME_RESTARTS = ("dockerd", "nydus-snapshotter")
+
+
+def decommission_plan(
+    records: list[dict[str, Any]], compose_dir: str = "", runtime_files: list[Any] | None = None
+) -> dict[str, Any]:
+    """What to take off a host leaving the fleet, from its layers' records.
+
+    ``records``: slurp results of ``/var/lib/gencfg/<layer>.json`` (missing: nothing).
+    Runtime files (those ``runtime_files`` names, and any outside the compose directory:
+    a VM's own files are all under it) go first, so the runtimes stop using the peer
+    before it goes down. A runtime is due a restart when a layer recorded it as started
+    with gencfg's files: until the record is removed, a re-run after an interruption
+    restarts it again rather than leave it running the removed files.
+    """
+    files: list[str] = []
+    started: set[str] = set()
+    for result in records:
+        state = host_state(result)
+        files += [f for f in state["files"] if f not in files]
+        started |= set(state["started"])
+    effects = {str(f["dest"]): str(f.get("restart", "none")) for f in runtime_files or []}
+    project = compose_dir.rstrip("/") + "/" if compose_dir else ""
+    runtime = [f for f in files if f in effects or not project or not f.startswith(project)]
+    return {
+        "runtime_files": runtime,
+        "other_files": [f for f in files if f not in runtime],
+        "effects": {f: effects[f] for f in runtime if effects.get(f) in RUNTIME_RESTARTS},
+        "started": sorted(started & set(RUNTIME_RESTARTS)),
+        # deepest first, so a directory emptied by removing its subdirectory goes too
+        "dirs": sorted({str(Path(f).parent) for f in files}, reverse=True),
+    }
+
+
+def decommission_restarts(plan: dict[str, Any], removed: list[dict[str, Any]]) -> list[str]:
+    """Runtimes to restart after the runtime files of a decommission were removed.
+
+    Those recorded as started with gencfg's files, and those whose file this run
+    removed (a host set up before the records existed runs what was on disk).
+    """
+    effects: dict[str, str] = plan["effects"]
+    now = {effects[r["item"]] for r in removed if r.get("changed") and r.get("item") in effects}
+    return sorted(set(plan["started"]) | now)
+
+
 def inventory_dir(source: str) -> str:
     """The directory of an inventory source (-i rendered/<env>/ansible or its hosts.yaml)."""
     path = Path(source)
@@ -252,4 +299,6 @@ class FilterModule:
             "gencfg_ca_bundle": ca_bundle,
             "gencfg_secret_manifest": secret_manifest,
             "gencfg_kubectl_failures": kubectl_failures,
+            "gencfg_decommission_plan": decommission_plan,
+            "gencfg_decommission_restarts": decommission_restarts,
         }

@@ -36,6 +36,9 @@ Like the real services, a service keeps running the config it was started with u
 it is restarted: every start (``compose up``, ``compose restart S``, ``systemctl
 restart``) records the sha256 of each file the service reads in LOG's ``.running``
 file (service -> {path: sha256}), so a test can tell a host that runs stale config.
+``compose down`` stops the project's services (they leave the ``.running`` file); like
+the real one, it finds the project by its compose file, and fails without it (the
+containers then keep running).
 While a file ``standin.block`` exists beside LOG, starts hang (and then start nothing):
 an interrupted restart.
 
@@ -307,10 +310,25 @@ def _start(log: Path, tool: str, args: list[str]) -> int:
     return 0
 
 
+def _down(log: Path, args: list[str]) -> int:
+    project = Path(args[args.index("--project-directory") + 1])
+    if not (project / "docker-compose.yaml").is_file():
+        print("no configuration file provided: not found", file=sys.stderr)
+        return 1
+    running_file = log.with_suffix(".running")
+    running = json.loads(running_file.read_text()) if running_file.exists() else {}
+    for name in COMPOSE_SERVICES:
+        running.pop(name, None)
+    running_file.write_text(json.dumps(running, sort_keys=True))
+    return 0
+
+
 def main() -> int:
     log, tool, args = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
     with log.open("a") as f:
         f.write(json.dumps([tool, *args]) + "\n")
+    if tool == "compose" and "down" in args:
+        return _down(log, args)
     if tool == "compose" and ("up" in args or "restart" in args):
         return _start(log, tool, args)
     if tool == "systemctl" and args[:1] == ["restart"]:
