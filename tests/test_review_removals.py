@@ -1,4 +1,4 @@
-"""``gencfg diff`` says first that a VPC, node group or control-plane VM goes away."""
+"""``gencfg diff`` says first that a VPC, node group, control-plane or peer VM goes away."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ def test_detect_names_each_removed_part_once() -> None:
             "vpc-a/control-plane/cp-2/scheduler.yaml": ["cp-2"],
             "vpc-a/kubernetes/gpu/daemonset.yaml": [],
             "vpc-a/peers/vm-1/dfget.yaml": ["vm-1"],
+            "vpc-a/peers/vm-2/dfget.yaml": ["vm-2"],
+            "vpc-a/peers/vm-2/docker-compose.yaml": ["vm-2"],
             "vpc-b/control-plane/cp-b/manager.yaml": ["cp-b"],
             "vpc-b/kubernetes/infer/daemonset.yaml": [],
             "vpc-b/runtime/containerd/certs.d/docker.io/hosts.toml": ["node-b"],
@@ -46,16 +48,26 @@ def test_detect_names_each_removed_part_once() -> None:
     assert found == [
         removals.Removal("VPC", "vpc-b", "vpc-b", 3, ("cp-b", "node-b")),
         removals.Removal("control-plane VM", "cp-2", "vpc-a", 2, ("cp-2",)),
+        removals.Removal("peer VM", "vm-2", "vpc-a", 2, ("vm-2",)),
         removals.Removal("node group", "gpu", "vpc-a", 1, ()),
     ]
     assert removals.detect(new, old) == []
     assert removals.lines([]) == [] and removals.markdown([]) == ""
     text = removals.lines(found)
-    assert text[0] == "REMOVED: 3 part(s) of the deployment:"
-    assert text[1].startswith("- VPC vpc-b: 3 file(s) removed from cp-b, node-b;")
-    assert text[1].endswith("without --allow-vpc-removal vpc-b")
-    assert text[2] == "- control-plane VM cp-2 of VPC vpc-a: 2 file(s) removed from cp-2"
-    assert text[3] == "- node group gpu of VPC vpc-a: 1 file(s) removed"
+    assert text[0] == "REMOVED: 4 part(s) of the deployment:"
+    assert text[1] == (
+        "- VPC vpc-b: 3 file(s) removed from cp-b, node-b; its hosts leave the Ansible "
+        "inventory, and gencfg rollout refuses this without --allow-vpc-removal vpc-b, with "
+        "which it takes them out of the fleet (compose down, the files gencfg put there removed)"
+    )
+    assert text[2] == (
+        "- control-plane VM cp-2 of VPC vpc-a: 2 file(s) removed from cp-2; the next gencfg "
+        "rollout takes it out of the fleet (compose down, the files gencfg put there removed), "
+        "and refuses to without --allow-host-removal cp-2"
+    )
+    assert text[3].startswith("- peer VM vm-2 of VPC vpc-a: 2 file(s) removed from vm-2; ")
+    assert text[3].endswith("and refuses to without --allow-host-removal vm-2")
+    assert text[4] == "- node group gpu of VPC vpc-a: 1 file(s) removed"
 
 
 def _two_vpcs() -> dict[str, Any]:
@@ -66,6 +78,7 @@ def _two_vpcs() -> dict[str, Any]:
                 {"name": "cp-2", "ip": "127.0.0.3"},
             ],
             "node_groups": [{"name": "gpu"}],
+            "peer_vms": [{"name": "vm-1", "ip": "127.0.0.4"}, {"name": "vm-2", "ip": "127.0.0.5"}],
         }
     )
     vpc_b = copy.deepcopy(data["vpcs"][0])
@@ -75,6 +88,7 @@ def _two_vpcs() -> dict[str, Any]:
         lb={"internal_ip": "10.9.0.10"},
         control_plane=[{"name": "cp-b", "ip": "10.9.1.1"}],
         node_groups=[],
+        peer_vms=[],
     )
     vpc_b["database"] = {
         "mysql": {
@@ -95,17 +109,22 @@ def test_diff_puts_removed_parts_first(tmp_path: Path, cli: Callable[..., Result
     assert cli("render", str(inv), "--output", str(out)).rc == 0
     data["vpcs"].pop()
     data["vpcs"][0]["control_plane"].pop()
+    data["vpcs"][0]["peer_vms"].pop()
     data["vpcs"][0]["node_groups"] = []
     inventories.write(tmp_path / "inv", data)
 
     text = cli("diff", str(inv), "--rendered", str(out))
     assert text.rc == 1, text.err
     err = text.err.splitlines()
-    assert err[0] == "REMOVED: 3 part(s) of the deployment:"
+    assert err[0] == "REMOVED: 4 part(s) of the deployment:"
     assert err[1].startswith("- VPC vpc-b: ")
-    assert "--allow-vpc-removal vpc-b" in err[1]
+    assert "--allow-vpc-removal vpc-b, with which it takes them out of the fleet" in err[1]
     assert err[2].startswith("- control-plane VM cp-2 of VPC vpc-a: ")
-    assert err[3].startswith("- node group gpu of VPC vpc-a: ")
+    assert err[2].endswith("and refuses to without --allow-host-removal cp-2")
+    assert err[3].startswith("- peer VM vm-2 of VPC vpc-a: 2 file(s) removed from vm-2; ")
+    assert "the next gencfg rollout takes it out of the fleet (compose down, " in err[3]
+    assert err[3].endswith("and refuses to without --allow-host-removal vm-2")
+    assert err[4].startswith("- node group gpu of VPC vpc-a: ")
 
     md = cli("diff", str(inv), "--rendered", str(out), "--format", "markdown")
     assert md.rc == 1, md.err
@@ -114,6 +133,8 @@ def test_diff_puts_removed_parts_first(tmp_path: Path, cli: Callable[..., Result
     assert section == "#### Removed"
     assert md.out.index("- **removed** VPC `vpc-b`: ") < md.out.index("| VPC |")
     assert "- **removed** control-plane VM `cp-2` of VPC vpc-a: " in md.out
+    assert "- **removed** peer VM `vm-2` of VPC vpc-a: " in md.out
+    assert "without `--allow-host-removal vm-2`" in md.out
     assert "- **removed** node group `gpu` of VPC vpc-a: " in md.out
     assert "`--allow-vpc-removal vpc-b`" in md.out
 

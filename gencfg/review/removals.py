@@ -4,7 +4,10 @@
 under the title) because a removed VPC, node group or control-plane VM is easy to
 miss among dozens of removed files, and is the part of a change that loses the most.
 They are read from the two trees' MANIFESTs (the paths of the files they list, with
-their owners): ``<vpc>/``, ``<vpc>/kubernetes/<group>/``, ``<vpc>/control-plane/<vm>/``.
+their owners): ``<vpc>/``, ``<vpc>/kubernetes/<group>/``, ``<vpc>/control-plane/<vm>/``,
+``<vpc>/peers/<vm>/``. A removed VM (or a removed VPC's hosts) is taken out of the
+fleet by the next ``gencfg rollout``, which asks for a flag naming it
+(gencfg/rollout/hostguard.py): the sentence says which.
 """
 
 from __future__ import annotations
@@ -15,16 +18,22 @@ from typing import Any, Literal
 
 from gencfg.tree.manifest import MANIFEST, loads
 
-Kind = Literal["VPC", "node group", "control-plane VM"]
+Kind = Literal["VPC", "node group", "control-plane VM", "peer VM"]
 
 _TOP_LEVEL = ("ansible",)
 """First path parts of the tree that are no VPC."""
-_PARTS: dict[str, Kind] = {"kubernetes": "node group", "control-plane": "control-plane VM"}
+_PARTS: dict[str, Kind] = {
+    "kubernetes": "node group",
+    "control-plane": "control-plane VM",
+    "peers": "peer VM",
+}
+_FLEET_OUT = "takes {} out of the fleet (compose down, the files gencfg put there removed)"
+"""What the decommission step does to a removed VM (playbooks/decommission.yml)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Removal:
-    """A VPC, node group or control-plane VM the old tree has and the new one lacks."""
+    """A VPC, node group, control-plane or peer VM the old tree has and the new one lacks."""
 
     kind: Kind
     name: str
@@ -55,7 +64,7 @@ def _units(path: str) -> list[tuple[Kind, str, str]]:
 
 
 def detect(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> list[Removal]:
-    """What ``old`` has and ``new`` lacks: VPCs, then node groups and control-plane VMs.
+    """What ``old`` has and ``new`` lacks: VPCs, then VMs, then node groups.
 
     A node group or VM of a removed VPC is not listed again: the VPC says it.
     """
@@ -69,7 +78,7 @@ def detect(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> list[Removal]:
             files[unit] = files.get(unit, 0) + 1
             hosts.setdefault(unit, set()).update(entry.get("owners") or [])
     gone_vpcs = {name for kind, name, _ in files if kind == "VPC"}
-    order = {"VPC": 0, "control-plane VM": 1, "node group": 2}
+    order = {"VPC": 0, "control-plane VM": 1, "peer VM": 2, "node group": 3}
     return [
         Removal(kind, name, vpc, files[(kind, name, vpc)], tuple(sorted(hosts[(kind, name, vpc)])))
         for kind, name, vpc in sorted(files, key=lambda u: (order[u[0]], u[2], u[1]))
@@ -85,7 +94,13 @@ def _sentence(r: Removal, code: str = "") -> str:
         flag = f"--allow-vpc-removal {r.name}"
         out += (
             f"; its hosts leave the Ansible inventory, and gencfg rollout refuses this "
-            f"without {code}{flag}{code}"
+            f"without {code}{flag}{code}, with which it {_FLEET_OUT.format('them')}"
+        )
+    elif r.kind != "node group":
+        flag = f"--allow-host-removal {r.name}"
+        out += (
+            f"; the next gencfg rollout {_FLEET_OUT.format('it')}, "
+            f"and refuses to without {code}{flag}{code}"
         )
     return out
 
