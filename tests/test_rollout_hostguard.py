@@ -92,6 +92,18 @@ def test_an_unreadable_inventory_or_record_is_named(tmp_path: Path) -> None:
         hostguard.check(tree, "rollout", [], [])
 
 
+def test_a_record_that_cannot_be_written_is_named(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = _render(cli, tmp_path, _inventory(*TWO_PEERS))
+    plan = hostguard.check(tree, "rollout", [], [])
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "gencfg").write_text("a file where the directory goes\n")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    with pytest.raises(ExternalError, match="its record of hosts could not be written to"):
+        hostguard.record(tree, plan, [])
+
+
 def test_record_and_compare(cli: Callable[..., Result], tmp_path: Path) -> None:
     tree = _render(cli, tmp_path, _inventory(*TWO_PEERS))
     first = hostguard.check(tree, "rollout", [], [])  # never rolled out: nothing to compare
