@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ansible.plugins.strategy.linear import StrategyModule as LinearStrategy
@@ -65,6 +66,22 @@ def _policy(task_vars: Mapping[str, Any]) -> tuple[int, int] | None:
     return (interval, limit) if interval >= 1 else None
 
 
+class _Results(deque[Any]):
+    """The strategy's queue of results, minus those ``divert`` takes (it returns True).
+
+    Ansible's results thread appends every task result here; a result diverted on its
+    way in is never seen by linear's processing, so it cannot be counted by mistake.
+    """
+
+    def __init__(self, divert: Callable[[Any], bool], *items: Any) -> None:
+        super().__init__(items)
+        self._divert = divert
+
+    def append(self, result: Any) -> None:
+        if not self._divert(result):
+            super().append(result)
+
+
 class StrategyModule(LinearStrategy):
     """Linear strategy whose failure budget also counts unreachable hosts."""
 
@@ -73,10 +90,13 @@ class StrategyModule(LinearStrategy):
         self._gencfg_dark: set[str] = set()
         self._gencfg_since: dict[str, float] = {}  # host -> first found unreachable
         self._gencfg_attempts: dict[str, int] = {}
+        self._gencfg_diverted: list[tuple[Any, int, int]] = []  # (result, interval, limit)
         self._gencfg_held: list[_Held] = []
+        with self._results_lock:
+            self._results = _Results(self._gencfg_divert, *self._results)
 
     def _process_pending_results(self, iterator: Any, *args: Any, **kwargs: Any) -> Any:
-        self._gencfg_hold_unreachable()
+        self._gencfg_hold_diverted()
         self._gencfg_requeue_due()
         results = super()._process_pending_results(iterator, *args, **kwargs)
         for result in results:
@@ -90,26 +110,32 @@ class StrategyModule(LinearStrategy):
                 self._gencfg_dark.add(host)
         return results
 
-    def _gencfg_hold_unreachable(self) -> None:
-        """Take out of the results the unreachable ones a retry policy retries."""
+    def _gencfg_divert(self, result: Any) -> bool:
+        """Keep an unreachable result its retry policy retries (results thread)."""
+        if not result.is_unreachable() or result._task.ignore_unreachable:
+            return False
+        entry = self._queued_task_cache.get((result._host.name, result._task._uuid))
+        policy = _policy(entry["task_vars"]) if entry is not None else None
+        if policy is None:
+            return False
+        interval, limit = policy
         now = time.monotonic()
-        held: list[tuple[Any, int, int]] = []
-        with self._results_lock:
-            kept = []
-            while self._results:
-                result = self._results.popleft()
-                policy = self._gencfg_retry_policy(result, now)
-                if policy is None:
-                    kept.append(result)
-                else:
-                    held.append((result, *policy))
-            self._results.extend(kept)
-        for result, interval, limit in held:
+        since = self._gencfg_since.setdefault(result._host.name, now)
+        # Retried while the next attempt still starts within max_duration.
+        if now + interval > since + limit:
+            return False
+        self._gencfg_diverted.append((result, interval, limit))
+        return True
+
+    def _gencfg_hold_diverted(self) -> None:
+        """Say that each diverted task will be retried, and when to queue it again."""
+        while self._gencfg_diverted:
+            result, interval, limit = self._gencfg_diverted.pop(0)
             host = result._host.name
             entry = self._queued_task_cache[(host, result._task._uuid)]
             self._gencfg_held.append(
                 _Held(
-                    now + interval,
+                    time.monotonic() + interval,
                     entry["host"],
                     entry["task"],
                     entry["task_vars"],
@@ -127,21 +153,6 @@ class StrategyModule(LinearStrategy):
             # _host/_task/_task_fields: the names from ansible-core 2.16 up.
             retry = type(result)(result._host, result._task, data, result._task_fields)
             self._tqm.send_callback("v2_runner_retry", retry)
-
-    def _gencfg_retry_policy(self, result: Any, now: float) -> tuple[int, int] | None:
-        """(interval, max_duration) if ``result`` is unreachable and to be retried."""
-        if not result.is_unreachable() or result._task.ignore_unreachable:
-            return None
-        entry = self._queued_task_cache.get((result._host.name, result._task._uuid))
-        if entry is None:
-            return None
-        policy = _policy(entry["task_vars"])
-        if policy is None:
-            return None
-        interval, limit = policy
-        since = self._gencfg_since.setdefault(result._host.name, now)
-        # Retried while the next attempt still starts within max_duration.
-        return policy if now + interval <= since + limit else None
 
     def _gencfg_requeue_due(self) -> None:
         """Queue again the held tasks whose interval has passed."""
