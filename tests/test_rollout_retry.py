@@ -225,6 +225,30 @@ def test_an_unreachable_host_counts_against_the_budget_after_max_duration(
     assert rig.peer_config("vm-2") == before
 
 
+def test_with_a_policy_a_failure_other_than_health_is_rolled_back_at_once(
+    rig: RetryRig,
+) -> None:
+    """A push that cannot write its files (as in tests/test_rollout_converge.py)."""
+    rig.retry = POLICY
+    rig.render()
+    config = rig.host_file("vm-1", "/opt/dragonfly/config")
+    moved = config.with_name("config.moved")
+    if config.exists():
+        config.rename(moved)
+    config.write_text("not a directory\n")
+    try:
+        result = rig.run("peers.yml")
+    finally:
+        config.unlink()
+        if moved.exists():
+            moved.rename(config)
+    assert result.rc != 0
+    assert result.recap["vm-1"]["failed"] == 1, result.stdout
+    assert "its previous files were restored" in result.stdout
+    assert "Retry policy" not in result.stdout
+    assert "RETRYING" not in result.stdout
+
+
 def test_gencfg_rollout_says_which_policy_is_in_force(
     rig: RetryRig, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
