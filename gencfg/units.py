@@ -49,6 +49,14 @@ def parse_duration(value: str) -> float:
     return total
 
 
+def format_duration(seconds: int) -> str:
+    """Whole seconds as a Go duration, largest units first: ``5400`` -> ``1h30m``."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n]
+    return "".join(parts) or "0s"
+
+
 _UNIT_SUFFIX = re.compile(r"^[0-9.]+ ?(.*)$")
 
 

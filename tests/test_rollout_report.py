@@ -283,3 +283,30 @@ def test_forks_are_passed_to_ansible(
     with pytest.raises(SystemExit) as exc:
         cli("rollout", str(tree), "--forks", "0")
     assert exc.value.code == ExitCode.INVALID
+
+
+def test_the_policy_comes_first_and_each_retried_task_once(
+    cli: Callable[..., Result], tree: Path, fake_runner: Callable[..., Any]
+) -> None:
+    variables = "gencfg_max_fail_percentage: 0\ngencfg_retry: {max_duration: 3600, interval: 30}\n"
+    (tree / "ansible" / "group_vars").mkdir()
+    (tree / "ansible" / "group_vars" / "all.yaml").write_text(variables)
+    retry = {"msg": "unreachable (Connection refused); retrying every 30s for up to 3600s"}
+    fake_runner(
+        [
+            _event("playbook_on_play_start", play="Peer VMs - dfdaemon"),
+            _event("runner_retry", "vm-2", "Push rendered files", res=retry),
+            _event("runner_retry", "vm-2", "Push rendered files", res=retry),
+        ]
+    )
+    result = cli("rollout", str(tree), "--layer", "peers")
+    assert result.rc == ExitCode.OK
+    assert result.out.splitlines() == [
+        "rollout policy: retry unhealthy or unreachable hosts every 30s for up to 1h; "
+        "a host still failing then stops the rollout",
+        "== Peer VMs - dfdaemon",
+        f"  {'vm-2':24} RETRYING  Push rendered files: unreachable (Connection refused); "
+        "retrying every 30s for up to 3600s",
+    ]
+    result = cli("rollout", str(tree), "--layer", "kubernetes")
+    assert "rollout policy" not in result.out  # applied from the controller, no batches

@@ -23,6 +23,7 @@ from gencfg.checks import (
     proxy_regexes,
     rate_limits,
     registries,
+    rollout_retry,
     runtime_settings,
     safe_names,
     secrets,
@@ -58,6 +59,7 @@ _MODULES: tuple[Check, ...] = (
     large_images,
     preheat_images,
     prepull,
+    rollout_retry,
 )
 
 CHECKS: dict[str, Check] = {module.ID: module for module in _MODULES}

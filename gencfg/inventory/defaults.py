@@ -84,6 +84,7 @@ ROLLOUT: Final[dict[str, Any]] = {
     "ssh_port": 22,
     "become": False,
     "restart_docker_without_live_restore": False,
+    "retry": None,  # fail fast
 }
 
 PREHEAT_TIMEOUT: Final = "1h"

@@ -90,8 +90,17 @@ class Kubernetes:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Retry:
+    """How long and how often a failing or unreachable host is retried (Go durations)."""
+
+    max_duration: str
+    interval: str
+    path: JsonPath
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Rollout:
-    """Batching, failure budget and health-check policy of the playbooks."""
+    """Batching, failure budget, retry and health-check policy of the playbooks."""
 
     batch_size: int | str
     canary: int
@@ -102,6 +111,8 @@ class Rollout:
     ssh_port: int
     become: bool
     restart_docker_without_live_restore: bool
+    retry: Retry | None
+    """None: fail fast (a host fails at once)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

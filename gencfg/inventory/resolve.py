@@ -28,6 +28,7 @@ from gencfg.inventory.model import (
     Registry,
     RegistryCredentials,
     Resources,
+    Retry,
     Rollout,
     RuntimeName,
     Runtimes,
@@ -314,6 +315,9 @@ def resolve(data: Data) -> Deployment:
     dep = data["deployment"]
     top: Scope = [(dep, ("deployment",))]
     rollout, _ = _layered(defaults.ROLLOUT, top, "rollout")
+    retry = rollout["retry"]
+    if retry is not None:
+        rollout["retry"] = Retry(**retry, path=("deployment", "rollout", "retry"))
     max_image_size = parse_size(dep["max_image_size"]) if "max_image_size" in dep else None
     version = dep["dragonfly"]["version"]
     found = releases.line_of(version)

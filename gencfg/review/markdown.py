@@ -19,7 +19,12 @@ def _hosts_text(hosts: Sequence[str]) -> str:
     return shown + (f" and {len(hosts) - 5} more" if len(hosts) > 5 else "")
 
 
-def render(title: str, changes: list[FileChange], warnings: Sequence[Problem]) -> str:
+def render(
+    title: str,
+    changes: list[FileChange],
+    warnings: Sequence[Problem],
+    rollout_policy: str | None = None,
+) -> str:
     """The Markdown summary (with the full diff folded away at the end)."""
     if not changes:
         return f"### {title}\n\nNo rendered file changes.\n"
@@ -47,6 +52,8 @@ def render(title: str, changes: list[FileChange], warnings: Sequence[Problem]) -
     if warnings:
         lines += ["", "#### Warnings", ""]
         lines += [f"- `{w.location()}` {w.code} {w.message}" for w in warnings]
+    if rollout_policy:
+        lines += ["", f"Rollout policy: {rollout_policy}."]
     diff = unified(changes)
     if len(diff) > _MAX_DIFF:
         diff = diff[:_MAX_DIFF] + "\n... (truncated; run gencfg diff locally for the rest)\n"

@@ -30,6 +30,7 @@ import ansible_runner
 
 from gencfg.errors import ExternalError, UserError
 from gencfg.resources import playbooks_dir
+from gencfg.rollout import policy
 
 LAYERS = (
     "rollout",
@@ -44,6 +45,8 @@ LAYERS = (
 SECRET_ENV_PREFIX = "GENCFG_SECRET_"
 CONFIG_FILE = "ansible.cfg"  # rendered next to hosts.yaml (gencfg.render.targets.ansible)
 MAX_DIFF_LINES = 400  # per file; a longer diff is cut (the file is in the rendered tree)
+HOST_LAYERS = ("rollout", "control-plane", "peers", "runtimes")
+"""Layers that push to hosts in batches, where the failure and retry policy applies."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -147,6 +150,7 @@ class _Printer:
         self.out, self.mask, self.diff = out, mask, diff
         self.reasons: dict[str, str] = {}
         self.errors: list[str] = []
+        self.retrying: set[tuple[str, str]] = set()
 
     def _write(self, text: str) -> None:
         self.out.write(self.mask(text))
@@ -168,6 +172,10 @@ class _Printer:
             reason = self.mask(_reason(res))
             self.reasons.setdefault(host, f"{task}: {reason}")
             self._write(f"  {host:24} FAILED    {task}: {reason}\n")
+        elif kind == "runner_retry" and (host, task) not in self.retrying:
+            # Once per host and task: a retry policy may retry for an hour.
+            self.retrying.add((host, task))
+            self._write(f"  {host:24} RETRYING  {task}: {self.mask(_reason(res))}\n")
         elif kind == "runner_on_unreachable":
             reason = self.mask(_reason(res))
             self.reasons.setdefault(host, f"unreachable: {reason}")
@@ -283,6 +291,9 @@ def run(
     for item in _extra_vars(extra_vars, cwd):
         cmdline += ["-e", item]
     printer = _Printer(out, Masker(os.environ), diff=diff)
+    rollout_policy = policy.of_tree(tree) if layer in HOST_LAYERS else None
+    if rollout_policy:
+        out.write(f"rollout policy: {rollout_policy}\n")
     private = tempfile.mkdtemp(prefix="gencfg-rollout-")
     try:
         local_temp = Path(private) / "tmp"

@@ -15,6 +15,7 @@ from gencfg.render.build import validate_and_render
 from gencfg.review import linechange, markdown, removals
 from gencfg.review.changes import compare, unified
 from gencfg.review.gitbase import inventory_at
+from gencfg.rollout import policy
 from gencfg.tree.writer import existing_files
 
 
@@ -30,6 +31,14 @@ def _base_files(inventory: Path, base: str) -> dict[str, bytes]:
                 f"the inventory at {base} is invalid ({errors}); diff against another --base"
             )
         return built.files
+
+
+def _policy(old: dict[str, bytes], new: dict[str, bytes]) -> str | None:
+    """The rollout policy the new tree is pushed with, and the old one's if it differs."""
+    before, after = policy.of_files(old), policy.of_files(new)
+    if after is not None and before is not None and before != after:
+        return f"{after} (was: {before})"
+    return after
 
 
 def run(*, inventory: Path, base: str | None, rendered: Path | None, fmt: str) -> int:
@@ -48,9 +57,10 @@ def run(*, inventory: Path, base: str | None, rendered: Path | None, fmt: str) -
     changes = compare(old, built.files)
     line_change = linechange.detect(old, built.files, changes)
     removed = removals.detect(old, built.files)
+    rollout_policy = _policy(old, built.files)
     if fmt == "markdown":
         title = f"gencfg diff: {source_label(inventory)} against {against}"
-        text = markdown.render(title, changes, problems)
+        text = markdown.render(title, changes, problems, rollout_policy)
         if line_change is not None:  # right under the title: it is what matters most
             head, _, rest = text.partition("\n\n")
             text = f"{head}\n\n{linechange.markdown(line_change)}{rest}"
@@ -63,5 +73,7 @@ def run(*, inventory: Path, base: str | None, rendered: Path | None, fmt: str) -
         if line_change is not None:
             sys.stderr.write("".join(f"{s}\n" for s in linechange.steps(line_change)))
         sys.stdout.write(unified(changes))
+        if changes and rollout_policy:
+            sys.stderr.write(f"rollout policy: {rollout_policy}\n")
         sys.stderr.write(f"{len(changes)} file(s) differ from {against}\n")
     return int(ExitCode.CHANGES if changes else ExitCode.OK)

@@ -290,6 +290,12 @@ def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
             ),
             "selector": f"{OWNER_LABEL}={model.name}",
         }
+    retry = {}
+    if policy.retry is not None:  # absent: the playbooks fail fast
+        retry["gencfg_retry"] = {
+            "max_duration": int(parse_duration(policy.retry.max_duration)),
+            "interval": int(parse_duration(policy.retry.interval)),
+        }
     return {
         "gencfg_deployment": model.name,
         "gencfg_root": "/",
@@ -297,6 +303,7 @@ def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
         "gencfg_max_fail_percentage": policy.max_fail_percentage,
         "gencfg_health_timeout": int(parse_duration(policy.health_timeout)),
         "gencfg_health_interval": max(1, int(parse_duration(policy.health_interval))),
+        **retry,
         "gencfg_restart_docker_without_live_restore": policy.restart_docker_without_live_restore,
         "gencfg_secret_names": sorted(model.secrets),
         "gencfg_kubernetes": kubernetes,
