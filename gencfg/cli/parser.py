@@ -8,7 +8,7 @@ from pathlib import Path
 from gencfg import __version__
 from gencfg.exitcodes import ExitCode
 from gencfg.reporters import REPORTERS
-from gencfg.rollout.runner import LAYERS
+from gencfg.rollout.layers import LAYERS
 
 _EPILOG = "exit codes: " + ", ".join(
     f"{int(c)} {c.name.lower().replace('_', ' ')}" for c in ExitCode

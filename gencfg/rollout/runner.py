@@ -32,16 +32,6 @@ from gencfg.errors import ExternalError, UserError
 from gencfg.resources import playbooks_dir
 from gencfg.rollout import policy
 
-LAYERS = (
-    "rollout",
-    "preflight",
-    "control-plane",
-    "peers",
-    "runtimes",
-    "kubernetes",
-    "preheat",
-    "decommission",
-)
 SECRET_ENV_PREFIX = "GENCFG_SECRET_"
 CONFIG_FILE = "ansible.cfg"  # rendered next to hosts.yaml (gencfg.render.targets.ansible)
 MAX_DIFF_LINES = 400  # per file; a longer diff is cut (the file is in the rendered tree)
