@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -39,9 +38,6 @@ def _load() -> ModuleType:
 
 
 prereq = _load()
-needs_containerd = pytest.mark.skipif(
-    shutil.which("containerd") is None, reason="containerd is not installed"
-)
 
 
 def _write(root: Path, path: str, text: str) -> Path:
@@ -84,12 +80,10 @@ def _real_containerd_release() -> str:
 # --- containerd, with the real binary -------------------------------------------------
 
 
-@needs_containerd
 def test_containerd_config_path_on_certs_dir_passes(tmp_path: Path) -> None:
     assert _containerd(tmp_path, f'version = 2\n{CRI}\n  config_path = "{CERTS}"\n') == []
 
 
-@needs_containerd
 def test_containerd_without_config_path_fails_with_the_key_to_set(tmp_path: Path) -> None:
     problems = _containerd(tmp_path, "version = 2\n")
     assert problems == [
@@ -99,7 +93,6 @@ def test_containerd_without_config_path_fails_with_the_key_to_set(tmp_path: Path
     ]
 
 
-@needs_containerd
 def test_containerd_mirrors_with_config_path_are_refused(tmp_path: Path) -> None:
     """containerd's CRI plugin refuses `mirrors` together with `config_path`."""
     text = (
@@ -111,14 +104,12 @@ def test_containerd_mirrors_with_config_path_are_refused(tmp_path: Path) -> None
     assert "remove the mirrors tables" in problem
 
 
-@needs_containerd
 def test_containerd_legacy_mirrors_alone_are_replaced(tmp_path: Path) -> None:
     text = f'version = 2\n{CRI[:-1]}.mirrors."docker.io"]\n  endpoint = ["https://m.example"]\n'
     (problem,) = _containerd(tmp_path, text)
     assert "uses the legacy registry.mirrors (docker.io) and no config_path" in problem
 
 
-@needs_containerd
 def test_containerd_configs_tls_is_reported(tmp_path: Path) -> None:
     text = (
         f'version = 2\n{CRI}\n  config_path = "{CERTS}"\n'
@@ -129,7 +120,6 @@ def test_containerd_configs_tls_is_reported(tmp_path: Path) -> None:
     assert "registry.configs.<host>.tls for ghcr.io," in problem
 
 
-@needs_containerd
 def test_containerd_config_path_elsewhere_fails(tmp_path: Path) -> None:
     (problem,) = _containerd(
         tmp_path, f'version = 2\n{CRI}\n  config_path = "/etc/docker/certs.d"\n'
@@ -137,7 +127,6 @@ def test_containerd_config_path_elsewhere_fails(tmp_path: Path) -> None:
     assert 'config_path = "/etc/docker/certs.d" does not include /etc/containerd/certs.d' in problem
 
 
-@needs_containerd
 def test_containerd_earlier_directory_shadowing_a_registry_fails(tmp_path: Path) -> None:
     """containerd takes the first root of config_path that has the host (or _default)."""
     text = f'version = 2\n{CRI}\n  config_path = "/etc/docker/certs.d:{CERTS}"\n'
@@ -151,7 +140,21 @@ def test_containerd_earlier_directory_shadowing_a_registry_fails(tmp_path: Path)
     )
 
 
-@needs_containerd
+def test_containerd_port_directory_shadows_a_registry_with_a_port(tmp_path: Path) -> None:
+    """For host:port containerd looks up <root>/host_port_ before <root>/host:port."""
+    text = f'version = 2\n{CRI}\n  config_path = "{CERTS}"\n'
+    requirements = {
+        "containerd": {"certs_dir": CERTS, "registries": ["harbor.example:8443"], "version": None}
+    }
+    assert _containerd(tmp_path, text, requirements=requirements) == []
+    (tmp_path / "etc/containerd/certs.d/harbor.example_8443_").mkdir(parents=True)
+    (problem,) = _containerd(tmp_path, text, requirements=requirements)
+    assert problem.startswith(
+        "containerd: /etc/containerd/certs.d/harbor.example_8443_ exists and containerd reads "
+        "it instead of /etc/containerd/certs.d/harbor.example:8443/hosts.toml"
+    )
+
+
 def test_containerd_1x_ignores_a_version_3_config(tmp_path: Path) -> None:
     """containerd 1.x reads no io.containerd.cri.v1.images table: config dump shows it."""
     images = '[plugins."io.containerd.cri.v1.images".registry]'
@@ -161,7 +164,6 @@ def test_containerd_1x_ignores_a_version_3_config(tmp_path: Path) -> None:
     assert '[plugins."io.containerd.cri.v1.images".registry]' in problem
 
 
-@needs_containerd
 def test_containerd_imports_are_merged(tmp_path: Path) -> None:
     drop_in = _write(
         tmp_path,
@@ -171,20 +173,17 @@ def test_containerd_imports_are_merged(tmp_path: Path) -> None:
     assert _containerd(tmp_path, f'version = 2\nimports = ["{drop_in}"]\n') == []
 
 
-@needs_containerd
 def test_containerd_unreadable_config_is_reported(tmp_path: Path) -> None:
     (problem,) = _containerd(tmp_path, "version = 2\n[plugins\n")
     assert problem.startswith("containerd: cannot load /etc/containerd/config.toml: ")
     assert problem.endswith(": fix the file")
 
 
-@needs_containerd
 def test_containerd_missing_config_is_reported(tmp_path: Path) -> None:
     (problem,) = _check(tmp_path, _params())
     assert problem.startswith("containerd: /etc/containerd/config.toml is missing: create it")
 
 
-@needs_containerd
 def test_containerd_release_must_match_the_declared_one(tmp_path: Path) -> None:
     text = f'version = 2\n{CRI}\n  config_path = "{CERTS}"\n'
     installed = _real_containerd_release()
@@ -387,6 +386,16 @@ def test_docker_trusts_the_hijack_ca_through_the_system_roots(tmp_path: Path) ->
     )
     _write(tmp_path, "/etc/ssl/certs/ca-certificates.crt", other + ca)
     assert _docker(tmp_path) == []
+
+
+def test_docker_system_roots_are_the_first_bundle_that_exists(tmp_path: Path) -> None:
+    """Like Go's crypto/x509: a later bundle file is not read once one exists."""
+    ca = _ca_pem("dragonfly hijack CA")
+    _write(tmp_path, "/etc/dragonfly-ca/cacert.pem", ca)
+    _write(tmp_path, "/etc/ssl/cert.pem", ca)  # Alpine's bundle
+    assert _docker(tmp_path) == []
+    _write(tmp_path, "/etc/pki/tls/certs/ca-bundle.crt", _ca_pem("other"))  # RHEL's: before
+    assert _docker(tmp_path) != []
 
 
 def test_docker_certs_d_trusts_a_registry_but_never_docker_hub(tmp_path: Path) -> None:

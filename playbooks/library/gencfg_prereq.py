@@ -309,8 +309,9 @@ def containerd_registry(
     if tls:
         problems.append(
             f"containerd: {config} sets registry.configs.<host>.tls for {', '.join(tls)}, "
-            f"which containerd 1.x refuses together with config_path and 2.x ignores: move "
-            f"it to that registry's hosts.toml (ca, client, skip_verify) and remove it"
+            f"which containerd 1.x refuses together with config_path and 2.x ignores: remove "
+            f"it and give the registry's TLS settings in the inventory (registries[].ca, "
+            f"skip_verify), which gencfg writes to its hosts.toml"
         )
     if roots and _norm(certs_dir) not in [_norm(r) for r in roots]:
         problems.append(
