@@ -38,7 +38,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.support import inventories  # noqa: E402
+from tests.support import inventories, runtimehost  # noqa: E402
 from tests.support.health import HealthServers  # noqa: E402
 from tests.support.procs import free_port  # noqa: E402
 from tests.support.sshd import SshServer, start_sshd  # noqa: E402
@@ -124,9 +124,7 @@ def _measure(
     roots = work / f"hosts-{label}"
     per_host = f"{roots}/{{{{ inventory_hostname }}}}"
     for name in ["cp-1", *vms]:
-        docker = roots / name / "etc" / "docker"
-        docker.mkdir(parents=True)
-        (docker / "daemon.json").write_text('{"live-restore": true}\n')
+        runtimehost.prepare(roots / name)  # what the runtimes layer's preflight checks
     extra = {
         "gencfg_root": per_host,
         "ansible_user": "root",

@@ -22,7 +22,7 @@ import pytest
 
 from gencfg.cli import main
 from tests.conftest import REPO
-from tests.support import inventories
+from tests.support import inventories, runtimehost
 from tests.support.ansible import PlaybookResult, ansible_env, run_playbook_cli
 from tests.support.health import HealthServers
 from tests.support.procs import free_port, wait_until
@@ -53,9 +53,7 @@ class Rig:
         self.peer: dict[str, Any] = {}
         self.down: list[str] = []
         for host in HOSTS:
-            docker = self.roots / host / "etc" / "docker"
-            docker.mkdir(parents=True)
-            (docker / "daemon.json").write_text('{"live-restore": true}\n')
+            runtimehost.prepare(self.roots / host)
 
     def inventory(self) -> dict[str, Any]:
         vms = [

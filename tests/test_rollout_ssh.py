@@ -26,7 +26,7 @@ import pytest
 
 from gencfg.cli import main
 from tests.conftest import REPO
-from tests.support import inventories
+from tests.support import inventories, runtimehost
 from tests.support.ansible import PlaybookResult, ansible_env, run_playbook_cli
 from tests.support.health import HealthServers
 from tests.support.procs import free_port
@@ -60,9 +60,7 @@ class Rig:
         ).start()
         self.changes: dict[str, Any] = {}
         for host in HOSTS:
-            docker = self.roots / host / "etc" / "docker"
-            docker.mkdir(parents=True)
-            (docker / "daemon.json").write_text('{"live-restore": true}\n')
+            runtimehost.prepare(self.roots / host)
 
     def fleet(
         self,
@@ -129,8 +127,14 @@ class Rig:
         return base
 
     def render(self) -> Path:
-        inv = inventories.write(self.work / "inventory", self.inventory())
+        """Render the inventory; every host gets the nydusd release it declares."""
+        data = self.inventory()
+        inv = inventories.write(self.work / "inventory", data)
         assert main(["render", str(inv), "--output", str(self.tree)]) == 0
+        nydus = data["vpcs"][0].get("runtimes", {}).get("nydus")
+        for host in HOSTS:
+            if nydus:
+                runtimehost.install_nydusd(self.roots / host, nydus["version"])
         return self.tree
 
     @property
@@ -148,6 +152,7 @@ class Rig:
             "gencfg_compose_command": f"{STANDIN} {per_host}/calls.log compose",
             "gencfg_systemctl": f"{STANDIN} {per_host}/calls.log systemctl",
             "gencfg_kubectl": f"{STANDIN} {self.work}/kubectl.log kubectl",
+            "gencfg_nydusd_command": runtimehost.nydusd_command(per_host),
         }
 
     @contextlib.contextmanager
@@ -319,7 +324,7 @@ def test_missing_secret_stops_before_any_push(rig: Rig, monkeypatch: pytest.Monk
 
 
 def test_nothing_is_written_outside_gencfg_root(rig: Rig) -> None:
-    allowed = {"etc", "opt", "var", "calls.log", "calls.running"}
+    allowed = {"etc", "opt", "var", "usr", "calls.log", "calls.running"}  # usr: the rig's nydusd
     for host in HOSTS:
         assert {p.name for p in (rig.roots / host).iterdir()} <= allowed, host
 

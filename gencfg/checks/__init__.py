@@ -9,6 +9,7 @@ from __future__ import annotations
 from gencfg.checks import (
     addresses_in_vpc,
     cluster_ids,
+    containerd_version,
     control_plane_roles,
     docker_support,
     large_images,
@@ -52,6 +53,7 @@ _MODULES: tuple[Check, ...] = (
     rate_limits,
     docker_support,
     runtime_settings,
+    containerd_version,
     registries,
     proxy_mode,
     proxy_regexes,

@@ -278,6 +278,7 @@ class Runtimes:
 
     certs_dir: str
     fallback_to_origin: bool
+    containerd_version: str | None
     docker_live_restore: bool | None
     docker_no_proxy: tuple[str, ...]
     docker_hijack_ca: HijackCa | None

@@ -200,6 +200,7 @@ def _runtimes(data: Data, path: JsonPath) -> Runtimes:
     return Runtimes(
         certs_dir=containerd.get("certs_dir", defaults.CERTS_DIR),
         fallback_to_origin=containerd.get("fallback_to_origin", True),
+        containerd_version=containerd.get("version"),
         docker_live_restore=docker.get("live_restore"),
         docker_no_proxy=tuple(docker.get("no_proxy", [])),
         docker_hijack_ca=HijackCa(ca["cert"], ca["key"]) if ca else None,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gencfg.dragonfly import ports, releases
+from gencfg.dragonfly import nydus, ports, releases
 from gencfg.inventory.model import ControlPlaneVm, Deployment, PeerVm, Vpc
 from gencfg.render.output import OutputFile
 from gencfg.render.targets import control_plane, preheat, prepull
@@ -126,6 +126,36 @@ def _entry(f: OutputFile) -> dict[str, Any]:
     return {"src": f.path, "dest": f.dest, "restart": f.restart}
 
 
+def _requirements(vpc: Vpc) -> dict[str, Any]:
+    """What the preflight checks on the VPC's runtime hosts before anything is pushed.
+
+    Read by playbooks/library/gencfg_prereq.py: where each runtime must look for the
+    files gencfg writes, and the releases the rendered formats were chosen for.
+    """
+    rt = vpc.runtimes
+    out: dict[str, Any] = {}
+    if vpc.peers_using("containerd"):
+        out["containerd"] = {
+            "certs_dir": rt.certs_dir,
+            "registries": [r.host for r in vpc.registries],
+            "version": rt.containerd_version,
+        }
+    if vpc.peers_using("docker") and rt.docker_hijack_ca is not None:
+        # Docker verifies TLS (now the proxy's, signed by this CA) only for HTTPS registries.
+        out["docker"] = {
+            "hijack_ca": rt.docker_hijack_ca.cert,
+            "registries": [r.host for r in vpc.registries if r.upstream.startswith("https://")],
+        }
+    if vpc.peers_using("nydus") and rt.nydus_version is not None:
+        mirrors = nydus.family(rt.nydus_version) == "mirrors"
+        out["nydus"] = {
+            "version": rt.nydus_version,
+            "config_path": rt.nydus_config_path,
+            "mirrors_dir": rt.nydus_mirrors_dir if mirrors else None,
+        }
+    return out
+
+
 def _hosts(ctx: PlanContext, files: list[OutputFile]) -> dict[str, Any]:
     own: dict[str, list[dict[str, Any]]] = {}
     shared: dict[str, list[dict[str, Any]]] = {}
@@ -184,6 +214,7 @@ def _hosts(ctx: PlanContext, files: list[OutputFile]) -> dict[str, Any]:
                 "gencfg_vpc": vpc.name,
                 "gencfg_runtime_files": shared.get(vpc.name, []),
                 "gencfg_docker_live_restore": bool(vpc.runtimes.docker_live_restore),
+                "gencfg_runtime_requirements": _requirements(vpc),
             },
         }
     children = {name: {"hosts": hosts} for name, hosts in {**roles, **runtimes}.items()}
