@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import yaml
 
 from gencfg.errors import ExternalError, UserError
-from gencfg.rollout import vpcguard
+from gencfg.rollout import records, vpcguard
 
 GROUP = "gencfg_decommission"  # declared empty in the rendered inventory (targets/ansible.py)
 """The playbooks' group of hosts to take out of the fleet."""
@@ -205,15 +204,4 @@ def record(tree: Path, plan: Plan, reached: Iterable[str]) -> None:
         },
     }
     path = record_file(tree)
-    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=path.parent, prefix=".tmp-", suffix=".json", delete=False, encoding="utf-8"
-        ) as tmp:
-            tmp.write(text)
-        Path(tmp.name).replace(path)
-    except OSError as exc:
-        raise ExternalError(
-            f"the rollout succeeded, but its record of hosts could not be written to {path} ({exc})"
-        ) from exc
+    records.write(path, data, "record of hosts")

@@ -16,12 +16,12 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from gencfg.errors import ExternalError, UserError
+from gencfg.rollout import records
 from gencfg.tree.manifest import MANIFEST, loads
 
 _NOT_VPCS = frozenset({"ansible"})
@@ -115,15 +115,4 @@ def record(tree: Path, snap: Snapshot | None) -> None:
     if snap is None:
         return
     path = state_file(tree)
-    text = json.dumps(dataclasses.asdict(snap), indent=2, sort_keys=True) + "\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=path.parent, prefix=".tmp-", suffix=".json", delete=False, encoding="utf-8"
-        ) as tmp:
-            tmp.write(text)
-        Path(tmp.name).replace(path)
-    except OSError as exc:
-        raise ExternalError(
-            f"the rollout succeeded, but its record could not be written to {path} ({exc})"
-        ) from exc
+    records.write(path, dataclasses.asdict(snap), "record")

@@ -54,6 +54,15 @@ OBJECT_KIND = {
 }
 
 
+def _objects(files: list[OutputFile], kind: str) -> list[dict[str, str]]:
+    """The objects of one kind a layer applies by name: file, name and namespace."""
+    return [
+        {"file": f.path, "name": _object_name(f), "namespace": f.context["group"].namespace}
+        for f in files
+        if f.kind == kind
+    ]
+
+
 def _object_name(f: OutputFile) -> str:
     return str(f.context["name"])
 
@@ -292,26 +301,10 @@ def _variables(model: Deployment, files: list[OutputFile]) -> dict[str, Any]:
             ),
             # Pull Secrets hold password placeholders: only the preheat layer applies
             # them, filled in memory, before the jobs that name them.
-            "pull_secrets": [
-                {
-                    "file": f.path,
-                    "name": _object_name(f),
-                    "namespace": f.context["group"].namespace,
-                }
-                for f in mine
-                if f.kind == prepull.SECRET_KIND
-            ],
+            "pull_secrets": _objects(mine, prepull.SECRET_KIND),
             # Pre-pull jobs, one per image in inventory order: the preheat layer applies
             # them after preheat succeeded, one at a time (tasks/prepull.yml).
-            "prepull": [
-                {
-                    "file": f.path,
-                    "name": _object_name(f),
-                    "namespace": f.context["group"].namespace,
-                }
-                for f in mine
-                if f.kind == prepull.KIND
-            ],
+            "prepull": _objects(mine, prepull.KIND),
             "crds": sorted({KRUISE_CRD for f in mine if f.kind == prepull.KIND}),
             # What the tree names, so what the cluster holds beyond it can be deleted.
             "objects": sorted(
