@@ -8,7 +8,6 @@ manager listens.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +21,6 @@ HARBOR = {
     "upstream": "https://harbor.internal.example:8443",
     "ca": ["/etc/pki/harbor/ca.crt"],
 }
-
-
-def _render(cli: Any, tmp_path: Path, data: dict[str, Any]) -> Path:
-    data = json.loads(json.dumps(data))  # no shared nodes: the inventory refuses YAML aliases
-    inv = inventories.write(tmp_path / "inventory", data)
-    out = tmp_path / "rendered"
-    result = cli("render", str(inv), "--output", str(out))
-    assert result.rc == 0, result.err
-    return out
 
 
 def _yaml(path: Path) -> Any:
@@ -66,7 +56,7 @@ def test_a_private_ca_is_added_to_the_roots_never_replaces_them_v21(
     cli: Any, tmp_path: Path
 ) -> None:
     """v2.1 registryMirror.certs *is* the root pool of every mirrored registry."""
-    tree = _render(cli, tmp_path, _peers("v2.1.28"))
+    tree = inventories.render(cli, tmp_path, _peers("v2.1.28"))
     for dfget in (
         _yaml(tree / "vpc-a/peers/vm-n/dfget.yaml"),
         _configmap_peer(tree, "dfget.yaml"),
@@ -91,7 +81,7 @@ def test_hijacked_registries_keep_their_own_ca_per_host_v21(cli: Any, tmp_path: 
             "docker": {"hijack_ca": {"cert": "/etc/df-ca/cert.pem", "key": "/etc/df-ca/key.pem"}},
         },
     )
-    dfget = _yaml(_render(cli, tmp_path, data) / "vpc-a/peers/vm-d/dfget.yaml")
+    dfget = _yaml(inventories.render(cli, tmp_path, data) / "vpc-a/peers/vm-d/dfget.yaml")
     hosts = dfget["proxy"]["hijackHTTPS"]["hosts"]
     assert [h.get("certs") for h in hosts if "harbor" in h["regx"]] == [["/etc/pki/harbor/ca.crt"]]
     assert all("certs" not in h for h in hosts if "harbor" not in h["regx"])
@@ -99,7 +89,7 @@ def test_hijacked_registries_keep_their_own_ca_per_host_v21(cli: Any, tmp_path: 
 
 def test_the_rust_client_is_given_no_registry_ca_v25(cli: Any, tmp_path: Path) -> None:
     """client v1.4.2: registryMirror.cert builds an empty root store plus that cert."""
-    tree = _render(cli, tmp_path, _peers("v2.5.1"))
+    tree = inventories.render(cli, tmp_path, _peers("v2.5.1"))
     for dfdaemon in (
         _yaml(tree / "vpc-a/peers/vm-n/dfdaemon.yaml"),
         _configmap_peer(tree, "dfdaemon.yaml"),
@@ -111,7 +101,7 @@ def test_the_rust_client_is_given_no_registry_ca_v25(cli: Any, tmp_path: Path) -
 def test_nydus_hosts_prefetch_whole_blobs(
     cli: Any, tmp_path: Path, version: str, name: str
 ) -> None:
-    tree = _render(cli, tmp_path, _peers(version))
+    tree = inventories.render(cli, tmp_path, _peers(version))
     nydus = _configmap_peer(tree, f"{name}.yaml")
     plain = _yaml(tree / f"vpc-a/peers/vm-n/{name}.yaml")
     section = "download" if name == "dfget" else "proxy"
@@ -123,7 +113,7 @@ def test_nydus_hosts_prefetch_whole_blobs(
 def test_the_daemonset_has_no_host_pid_capabilities_or_strict_host_files(
     cli: Any, tmp_path: Path, version: str
 ) -> None:
-    tree = _render(cli, tmp_path, _peers(version))
+    tree = inventories.render(cli, tmp_path, _peers(version))
     pod = _yaml(tree / "vpc-a/kubernetes/gpu/daemonset.yaml")["spec"]["template"]["spec"]
     assert "hostPID" not in pod
     assert all("securityContext" not in c for c in pod["containers"])
@@ -146,7 +136,7 @@ def test_compose_says_only_what_its_engine_honours(
         }
         for e, ip in (("nerdctl", "127.0.0.4"), ("docker", "127.0.0.5"))
     ]
-    tree = _render(cli, tmp_path, _peers(version, peer_vms=vms))
+    tree = inventories.render(cli, tmp_path, _peers(version, peer_vms=vms))
     nerdctl = _yaml(tree / "vpc-a/peers/vm-nerdctl/docker-compose.yaml")["services"]["dfdaemon"]
     docker = _yaml(tree / "vpc-a/peers/vm-docker/docker-compose.yaml")["services"]["dfdaemon"]
     assert "healthcheck" not in nerdctl

@@ -20,15 +20,6 @@ CA = "/etc/pki/harbor/ca.crt"
 LINES = ["v2.1.28", "v2.5.1"]
 
 
-def _render(cli: Any, tmp_path: Path, data: dict[str, Any]) -> Path:
-    data = json.loads(json.dumps(data))  # no shared nodes: the inventory refuses YAML aliases
-    inv = inventories.write(tmp_path / "inventory", data)
-    out = tmp_path / "rendered"
-    result = cli("render", str(inv), "--output", str(out))
-    assert result.rc == 0, result.err
-    return out
-
-
 def _yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text())
 
@@ -60,7 +51,7 @@ def test_manager_preheat_trusts_a_bundle_assembled_on_the_vm(
     cli: Any, tmp_path: Path, version: str
 ) -> None:
     harbor = {"host": "harbor.example:8443", "ca": [CA, "/etc/pki/harbor/intermediate.crt"]}
-    tree = _render(cli, tmp_path, _inventory(version, harbor))
+    tree = inventories.render(cli, tmp_path, _inventory(version, harbor))
     manager = _yaml(tree / "vpc-a/control-plane/cp-1/manager.yaml")
     assert manager["job"]["preheat"]["tls"] == {"caCert": "/etc/dragonfly/preheat-ca-bundle.pem"}
     service = _yaml(tree / "vpc-a/control-plane/cp-1/docker-compose.yaml")["services"]["manager"]
@@ -83,7 +74,7 @@ def test_without_a_private_ca_the_manager_keeps_its_own_roots(
 ) -> None:
     """No caCert at all: the manager then uses its image's system roots, as upstream."""
     skipped = {"host": "private.example", "ca": [CA], "preheat": False}
-    tree = _render(cli, tmp_path, _inventory(version, {"host": "ghcr.io"}, skipped))
+    tree = inventories.render(cli, tmp_path, _inventory(version, {"host": "ghcr.io"}, skipped))
     assert "job" not in _yaml(tree / "vpc-a/control-plane/cp-1/manager.yaml")
     service = _yaml(tree / "vpc-a/control-plane/cp-1/docker-compose.yaml")["services"]["manager"]
     assert not [v for v in service["volumes"] if "preheat-ca-bundle" in v]
@@ -93,7 +84,7 @@ def test_without_a_private_ca_the_manager_keeps_its_own_roots(
 def test_manager_never_skips_tls_verification_for_preheat(cli: Any, tmp_path: Path) -> None:
     """v2.5's job.preheat.tls.insecureSkipVerify would apply to every registry."""
     insecure = {"host": "lab.example", "skip_verify": True, "ca": [CA]}
-    tree = _render(cli, tmp_path, _inventory("v2.5.1", insecure))
+    tree = inventories.render(cli, tmp_path, _inventory("v2.5.1", insecure))
     tls = _yaml(tree / "vpc-a/control-plane/cp-1/manager.yaml")["job"]["preheat"]["tls"]
     assert "insecureSkipVerify" not in tls
 
@@ -126,7 +117,7 @@ def _prepull(version: str, **harbor: Any) -> dict[str, Any]:
 def test_prepull_jobs_of_a_private_registry_name_a_pull_secret_with_placeholders(
     cli: Any, tmp_path: Path, version: str
 ) -> None:
-    tree = _render(cli, tmp_path, _prepull(version, credentials=HARBOR_LOGIN))
+    tree = inventories.render(cli, tmp_path, _prepull(version, credentials=HARBOR_LOGIN))
     group = tree / "vpc-a/kubernetes/gpu"
     secret = _yaml(group / "pullsecret.yaml")
     assert (secret["kind"], secret["type"]) == ("Secret", "kubernetes.io/dockerconfigjson")
@@ -166,7 +157,7 @@ def test_a_login_gives_the_job_a_new_name(cli: Any, tmp_path: Path) -> None:
     """Kruise never re-runs a finished job: one that failed without a login must be new."""
     names = []
     for n, harbor in enumerate(({}, {"credentials": HARBOR_LOGIN})):
-        tree = _render(cli, tmp_path / str(n), _prepull("v2.1.28", **harbor))
+        tree = inventories.render(cli, tmp_path / str(n), _prepull("v2.1.28", **harbor))
         jobs = map(_yaml, sorted((tree / "vpc-a/kubernetes/gpu").glob("imagelistpulljob-*.yaml")))
         names.append({j["spec"]["images"][0]: j["metadata"]["name"] for j in jobs})
     assert names[0]["ghcr.io/org/app:1"] == names[1]["ghcr.io/org/app:1"]
@@ -177,7 +168,7 @@ def test_docker_hub_logins_use_the_credential_providers_key(cli: Any, tmp_path: 
     data = _prepull("v2.1.28")
     data["vpcs"][0]["registries"][0]["credentials"] = HARBOR_LOGIN
     data["vpcs"][0]["preheat"]["images"].append({"image": "nginx:1.25"})
-    tree = _render(cli, tmp_path, data)
+    tree = inventories.render(cli, tmp_path, data)
     secret = _yaml(tree / "vpc-a/kubernetes/gpu/pullsecret.yaml")
     assert list(json.loads(secret["stringData"][".dockerconfigjson"])["auths"]) == [
         "https://index.docker.io/v1/"
@@ -185,7 +176,7 @@ def test_docker_hub_logins_use_the_credential_providers_key(cli: Any, tmp_path: 
 
 
 def test_no_login_no_pull_secret(cli: Any, tmp_path: Path) -> None:
-    tree = _render(cli, tmp_path, _prepull("v2.5.1"))
+    tree = inventories.render(cli, tmp_path, _prepull("v2.5.1"))
     assert not (tree / "vpc-a/kubernetes/gpu/pullsecret.yaml").exists()
     k8s = _yaml(tree / "ansible/group_vars/all.yaml")["gencfg_kubernetes"]["vpc-a"]
     assert k8s["pull_secrets"] == []
@@ -212,7 +203,7 @@ def _v21_peers(*registries: dict[str, Any]) -> dict[str, Any]:
 def test_one_insecure_registry_leaves_the_mirror_verifying(cli: Any, tmp_path: Path) -> None:
     """v2.1.28 RegistryMirror.TLSConfig: one InsecureSkipVerify for every registry."""
     lab = {"host": "lab.example:5000", "skip_verify": True}
-    tree = _render(cli, tmp_path, _v21_peers({"host": "docker.io"}, lab))
+    tree = inventories.render(cli, tmp_path, _v21_peers({"host": "docker.io"}, lab))
     proxy = _yaml(tree / "vpc-a/peers/vm-1/dfget.yaml")["proxy"]
     assert proxy["registryMirror"]["insecure"] is False
     # hijackHTTPS hosts carry their own insecure: only the lab registry's host skips.
@@ -223,6 +214,6 @@ def test_one_insecure_registry_leaves_the_mirror_verifying(cli: Any, tmp_path: P
 
 def test_when_every_registry_is_insecure_the_mirror_is_too(cli: Any, tmp_path: Path) -> None:
     lab = {"host": "lab.example:5000", "skip_verify": True}
-    tree = _render(cli, tmp_path, _v21_peers(lab))
+    tree = inventories.render(cli, tmp_path, _v21_peers(lab))
     proxy = _yaml(tree / "vpc-a/peers/vm-1/dfget.yaml")["proxy"]
     assert proxy["registryMirror"]["insecure"] is True

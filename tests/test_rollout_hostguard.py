@@ -50,16 +50,8 @@ def _inventory(*peers: dict[str, Any], nodes: int = 1) -> dict[str, Any]:
 TWO_PEERS = (_peer("vm-1", "127.0.0.4", "containerd"), _peer("vm-2", "127.0.0.5", "nydus"))
 
 
-def _render(cli: Callable[..., Result], tmp_path: Path, data: dict[str, Any]) -> Path:
-    inv = inventories.write(tmp_path / "inventory", data)
-    tree = tmp_path / "rendered"
-    result = cli("render", str(inv), "--output", str(tree))
-    assert result.rc == 0, result.err
-    return tree
-
-
 def test_hosts_of_a_rendered_inventory(cli: Callable[..., Result], tmp_path: Path) -> None:
-    tree = _render(cli, tmp_path, _inventory(*TWO_PEERS))
+    tree = inventories.render(cli, tmp_path, _inventory(*TWO_PEERS))
     hosts = hostguard.current(tree)
     assert hosts is not None
     # every host the playbooks put files on; a node whose runtimes pull directly gets none
@@ -95,7 +87,7 @@ def test_an_unreadable_inventory_or_record_is_named(tmp_path: Path) -> None:
 def test_a_record_that_cannot_be_written_is_named(
     cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tree = _render(cli, tmp_path, _inventory(*TWO_PEERS))
+    tree = inventories.render(cli, tmp_path, _inventory(*TWO_PEERS))
     plan = hostguard.check(tree, "rollout", [], [])
     (tmp_path / "state").mkdir()
     (tmp_path / "state" / "gencfg").write_text("a file where the directory goes\n")
@@ -105,7 +97,7 @@ def test_a_record_that_cannot_be_written_is_named(
 
 
 def test_record_and_compare(cli: Callable[..., Result], tmp_path: Path) -> None:
-    tree = _render(cli, tmp_path, _inventory(*TWO_PEERS))
+    tree = inventories.render(cli, tmp_path, _inventory(*TWO_PEERS))
     first = hostguard.check(tree, "rollout", [], [])  # never rolled out: nothing to compare
     assert first.removed == {} and first.decommission == {}
     hostguard.record(tree, first, ["cp-1", "vm-1", "vm-2", "gpu-0"])
@@ -113,7 +105,7 @@ def test_record_and_compare(cli: Callable[..., Result], tmp_path: Path) -> None:
     assert sorted(saved["hosts"]) == ["cp-1", "gpu-0", "vm-1", "vm-2"]
     assert saved["hosts"]["vm-2"]["variables"]["ansible_host"] == "127.0.0.5"
 
-    _render(cli, tmp_path, _inventory(TWO_PEERS[0], nodes=0))
+    inventories.render(cli, tmp_path, _inventory(TWO_PEERS[0], nodes=0))
     with pytest.raises(UserError) as refused:
         hostguard.check(tree, "rollout", [], [])
     message = str(refused.value)
@@ -176,11 +168,11 @@ def test_cli_refuses_a_removed_host_unless_named(
 ) -> None:
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(rollout_command, "run_playbook", _fake_runner(calls))
-    tree = _render(cli, tmp_path, _inventory(*TWO_PEERS))
+    tree = inventories.render(cli, tmp_path, _inventory(*TWO_PEERS))
     assert cli("rollout", str(tree)).rc == 0
     assert calls[-1]["extra_inventory"] is None
 
-    _render(cli, tmp_path, _inventory(TWO_PEERS[0]))
+    inventories.render(cli, tmp_path, _inventory(TWO_PEERS[0]))
     refused = cli("rollout", str(tree))
     assert refused.rc == 2
     assert refused.err.startswith("gencfg: error: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +52,13 @@ def write(directory: Path, data: dict[str, Any]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "inventory.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     return directory
+
+
+def render(cli: Any, tmp_path: Path, data: dict[str, Any]) -> Path:
+    """Write ``data`` under ``tmp_path/inventory``, render it to ``tmp_path/rendered``."""
+    data = json.loads(json.dumps(data))  # no shared nodes: the inventory refuses YAML aliases
+    inv = write(tmp_path / "inventory", data)
+    out = tmp_path / "rendered"
+    result = cli("render", str(inv), "--output", str(out))
+    assert result.rc == 0, result.err
+    return out
