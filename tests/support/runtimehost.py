@@ -15,6 +15,15 @@ from pathlib import Path
 
 NYDUSD = Path(__file__).resolve().parent / "nydusd.py"
 NYDUSD_RELEASE = "usr/local/bin/nydusd.release"
+HOST_FILES = frozenset(
+    {
+        "etc/docker/daemon.json",
+        "etc/containerd/config.toml",
+        "etc/nydus/config.toml",
+        NYDUSD_RELEASE,
+    }
+)
+"""The host's own files (prepare, install_nydusd): never gencfg's to push or remove."""
 
 CONTAINERD_CONFIG = """\
 version = 2
