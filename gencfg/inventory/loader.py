@@ -219,18 +219,12 @@ def _count_hosts(data: dict[str, Any]) -> int:
 def _merge_file(
     merged: dict[str, Any], smap: SourceMap, data: dict[str, Any], fmap: SourceMap
 ) -> list[Problem]:
-    """Merge one file's top-level keys into ``merged``: lists append, others must be new.
+    """Merge one file's values and marks into ``merged`` and ``smap`` (see _merge_values).
 
     The file was loaded with its list items numbered after ``merged``'s (``starts``).
     """
     problems: list[Problem] = []
-    for key, value in data.items():
-        if key not in merged:
-            merged[key] = value
-            continue
-        if isinstance(merged[key], list) and isinstance(value, list):
-            merged[key].extend(value)
-            continue
+    for key in _merge_values(merged, data):
         first = smap.keys[(key,)]
         here = fmap.keys[(key,)]
         problems.append(
@@ -247,6 +241,29 @@ def _merge_file(
     return problems
 
 
+def _clashes(merged: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """Top-level keys of ``data`` that cannot merge: defined before, and not two lists."""
+    return [
+        key
+        for key, value in data.items()
+        if key in merged and not (isinstance(merged[key], list) and isinstance(value, list))
+    ]
+
+
+def _merge_values(merged: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """Merge one file's top-level keys into ``merged``: lists append, others must be new.
+
+    Returns the keys left out (``_clashes``).
+    """
+    clashes = _clashes(merged, data)
+    for key, value in data.items():
+        if key not in merged:
+            merged[key] = value
+        elif key not in clashes:
+            merged[key].extend(value)
+    return clashes
+
+
 def _merge_marks(fmap: SourceMap, values: Marks, keys: Marks) -> None:
     for marks, into in ((fmap.values, values), (fmap.keys, keys)):
         # An earlier file's mark wins (setdefault), with dict operations run in C: a
@@ -254,16 +271,6 @@ def _merge_marks(fmap: SourceMap, values: Marks, keys: Marks) -> None:
         earlier = {path: into[path] for path in marks.keys() & into.keys()}
         into.update(marks)
         into.update(earlier)
-
-
-def _mergeable(merged: dict[str, Any], data: Any) -> bool:
-    """Whether ``data`` merges into ``merged`` without a problem (GC107, GC106)."""
-    if not isinstance(data, dict):
-        return False
-    return all(
-        key not in merged or (isinstance(merged[key], list) and isinstance(value, list))
-        for key, value in data.items()
-    )
 
 
 def _root_mark(first: Mark) -> Filler:
@@ -308,12 +315,8 @@ def load_inventory(root: Path) -> tuple[LoadedInventory, list[Problem]]:
         # Values first, without positions: the usual file loads and merges cleanly, and
         # its marks are only read again if something needs to point into it.
         data, file_problems = load_yaml_value(text, name)
-        if not file_problems and data is not None and _mergeable(merged, data):
-            for key, value in data.items():
-                if key in merged:
-                    merged[key].extend(value)  # a list (_mergeable)
-                else:
-                    merged[key] = value
+        if not file_problems and isinstance(data, dict) and not _clashes(merged, data):
+            _merge_values(merged, data)
             smap.defer(_deferred_marks(text, name, starts))
             continue
         fmap = SourceMap(files=[name])
