@@ -439,8 +439,3 @@ class _Compiler:
 def compile_check(root: jsonschema.protocols.Validator) -> Check:
     """A function answering ``root.is_valid(document)``, compiled from ``root.schema``."""
     return _Compiler(root).compile(root.schema)
-
-
-def compile_checks(root: jsonschema.protocols.Validator) -> Callable[[Any], Check]:
-    """A compiler of subschemas of ``root``'s schema (their ``$ref`` resolve against it)."""
-    return _Compiler(root).compile
