@@ -27,10 +27,10 @@ from tests.support.ansible import PlaybookResult, ansible_env, run_playbook_cli
 from tests.support.health import HealthServers
 from tests.support.procs import free_port, wait_until
 from tests.support.sshd import SshServer, start_sshd
+from tests.test_rollout_ssh import host_vars
 
 pytestmark = pytest.mark.slow
 
-STANDIN = REPO / "tests" / "support" / "standin.py"
 PLAYBOOKS = REPO / "playbooks"
 VMS = {f"vm-{i}": f"127.0.0.{i + 2}" for i in range(1, 5)}
 HOSTS = {"cp-1": "127.0.0.2", **VMS}
@@ -95,18 +95,11 @@ class Rig:
         assert main(["render", str(inv), "--output", str(self.tree)]) == 0
 
     def extra_vars(self) -> dict[str, Any]:
-        per_host = f"{self.roots}/{{{{ inventory_hostname }}}}"
         down = json.dumps(self.down)
         return {
-            "gencfg_root": per_host,
-            "ansible_user": "root",
-            "ansible_ssh_private_key_file": str(self.sshd.client_key),
-            "ansible_ssh_common_args": " ".join(self.sshd.ssh_args()),
+            **host_vars(self.roots, self.work, self.sshd),
             # A host in `down` is unreachable: nothing listens on port 1.
             "ansible_port": f"{{{{ 1 if inventory_hostname in {down} else {self.sshd.port} }}}}",
-            "gencfg_compose_command": f"{STANDIN} {per_host}/calls.log compose",
-            "gencfg_systemctl": f"{STANDIN} {per_host}/calls.log systemctl",
-            "gencfg_kubectl": f"{STANDIN} {self.work}/kubectl.log kubectl",
         }
 
     def env(self) -> dict[str, str]:

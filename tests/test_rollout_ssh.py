@@ -40,6 +40,21 @@ HOSTS = {"cp-1": "127.0.0.2", "cp-2": "127.0.0.3", "vm-1": "127.0.0.4", "vm-2": 
 SECRETS = {"jwt_key": "jwt-K3y-planted-by-tests", "mysql_password": 'p@ss"word-planted-by-tests'}
 
 
+def host_vars(roots: Path, work: Path, sshd: SshServer) -> dict[str, Any]:
+    """Extra vars of the SSH rigs: connection, per-host roots, the stand-ins' commands."""
+    per_host = f"{roots}/{{{{ inventory_hostname }}}}"
+    return {
+        "gencfg_root": per_host,
+        "ansible_user": "root",
+        "ansible_ssh_private_key_file": str(sshd.client_key),
+        "ansible_ssh_common_args": " ".join(sshd.ssh_args()),
+        "gencfg_compose_command": f"{STANDIN} {per_host}/calls.log compose",
+        "gencfg_systemctl": f"{STANDIN} {per_host}/calls.log systemctl",
+        "gencfg_kubectl": f"{STANDIN} {work}/kubectl.log kubectl",
+        "gencfg_nydusd_command": runtimehost.nydusd_command(per_host),
+    }
+
+
 class Rig:
     """sshd, health stand-ins, an inventory and its rendered tree, and ways to run playbooks."""
 
@@ -143,17 +158,7 @@ class Rig:
 
     def extra_vars(self) -> dict[str, Any]:
         """Connection details and stand-ins; every host writes under its own root."""
-        per_host = f"{self.roots}/{{{{ inventory_hostname }}}}"
-        return {
-            "gencfg_root": per_host,
-            "ansible_user": "root",
-            "ansible_ssh_private_key_file": str(self.sshd.client_key),
-            "ansible_ssh_common_args": " ".join(self.sshd.ssh_args()),
-            "gencfg_compose_command": f"{STANDIN} {per_host}/calls.log compose",
-            "gencfg_systemctl": f"{STANDIN} {per_host}/calls.log systemctl",
-            "gencfg_kubectl": f"{STANDIN} {self.work}/kubectl.log kubectl",
-            "gencfg_nydusd_command": runtimehost.nydusd_command(per_host),
-        }
+        return host_vars(self.roots, self.work, self.sshd)
 
     @contextlib.contextmanager
     def secrets_in_env(self) -> Iterator[None]:
