@@ -60,9 +60,8 @@ def missing_secrets(names: list[str], secrets: dict[str, Any] | None = None) -> 
 
 def manifest_mismatches(rendered_dir: str) -> list[str]:
     """Files of a rendered tree whose bytes differ from its MANIFEST (hand edits)."""
-    manifest = _manifest(rendered_dir)
     bad = []
-    for path, entry in manifest["files"].items():
+    for path, entry in manifest_files(rendered_dir).items():
         try:
             digest = hashlib.sha256((Path(rendered_dir) / path).read_bytes()).hexdigest()
         except OSError:
@@ -72,17 +71,11 @@ def manifest_mismatches(rendered_dir: str) -> list[str]:
     return bad
 
 
-def _manifest(rendered_dir: str) -> dict[str, Any]:
-    manifest: dict[str, Any] = json.loads((Path(rendered_dir) / "MANIFEST.json").read_text("utf-8"))
-    return manifest
-
-
-def with_secrets(
-    files: list[dict[str, Any]], rendered_dir: str, secret: bool = True
-) -> list[dict[str, Any]]:
-    """The entries of ``files`` whose rendered file holds secret placeholders (or not)."""
-    entries = _manifest(rendered_dir)["files"]
-    return [f for f in files if bool(entries.get(f["src"], {}).get("secrets")) is secret]
+def manifest_files(rendered_dir: str) -> dict[str, Any]:
+    """MANIFEST.json's entries: path in the tree -> {sha256, secrets, ...}."""
+    manifest = json.loads((Path(rendered_dir) / "MANIFEST.json").read_text("utf-8"))
+    files: dict[str, Any] = manifest["files"]
+    return files
 
 
 # Restart effects whose service must be restarted when its files change ("none": read
@@ -290,7 +283,6 @@ class FilterModule:
             "gencfg_secret_names": secret_names,
             "gencfg_missing_secrets": missing_secrets,
             "gencfg_manifest_mismatches": manifest_mismatches,
-            "gencfg_with_secrets": with_secrets,
             "gencfg_inventory_dir": inventory_dir,
             "gencfg_effect_digests": effect_digests,
             "gencfg_host_state": host_state,
