@@ -178,7 +178,7 @@ def _tree(tmp_path: Path) -> Path:
 
 
 def _run(
-    tmp_path: Path, rendered: Path, root: Path, **more: Any
+    tmp_path: Path, rendered: Path, root: Path, *args: str, **more: Any
 ) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent))
     assert exe is not None, "ansible-playbook is not installed"
@@ -196,7 +196,7 @@ def _run(
         "out": str(tmp_path / "compared.json"),
     } | more
     return subprocess.run(
-        [exe, "-v", "-i", "localhost,", str(playbook), "-e", json.dumps(extra)],
+        [exe, "-v", "-i", "localhost,", str(playbook), "-e", json.dumps(extra), *args],
         capture_output=True,
         text=True,
         env=ansible_env(extra=plugins),
@@ -205,14 +205,18 @@ def _run(
     )
 
 
+def _host_with(root: Path, dfget: bytes) -> None:
+    (root / "etc/dragonfly").mkdir(parents=True)
+    (root / "etc/dragonfly/dfget.yaml").write_bytes(dfget)
+
+
 def test_the_action_compares_with_the_secret_filled_and_never_shows_its_checksum(
     tmp_path: Path,
 ) -> None:
     rendered = _tree(tmp_path)
     root = tmp_path / "host"
     filled = b'password: "pa\\"ss"\n'  # JSON-escaped, as the copy writes it
-    (root / "etc/dragonfly").mkdir(parents=True)
-    (root / "etc/dragonfly/dfget.yaml").write_bytes(filled)
+    _host_with(root, filled)
     (root / "var/lib/gencfg").mkdir(parents=True)
     (root / "var/lib/gencfg/peers.json").write_text(
         json.dumps({"files": [COMPOSE["dest"], ENTRY["dest"]], "started": {}})
@@ -242,3 +246,33 @@ def test_a_missing_rendered_file_fails_the_host_naming_it(tmp_path: Path) -> Non
     proc = _run(tmp_path, rendered, tmp_path / "host", gencfg_secrets={"mysql_password": "x"})
     assert proc.returncode == 2
     assert f"cannot read the rendered file {rendered / COMPOSE['src']}" in proc.stdout
+
+
+def test_a_secret_encrypted_inline_with_ansible_vault_is_filled(tmp_path: Path) -> None:
+    password_file = tmp_path / "vault-pass"
+    password_file.write_text("test-vault-password\n")
+    vault = shutil.which("ansible-vault", path=str(Path(sys.executable).parent))
+    assert vault is not None, "ansible-vault is not installed"
+    encrypted = subprocess.run(
+        [vault, "encrypt_string", "--vault-password-file", str(password_file), "s3cret"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=ansible_env(),
+    ).stdout
+    indented = "".join(f"  {line}\n" for line in encrypted.splitlines())
+    (tmp_path / "vault-vars.yml").write_text(f"gencfg_secrets:\n  mysql_password:{indented[1:]}")
+    root = tmp_path / "host"
+    _host_with(root, b'password: "s3cret"\n')
+    proc = _run(
+        tmp_path,
+        _tree(tmp_path),
+        root,
+        "--vault-password-file",
+        str(password_file),
+        "-e",
+        f"@{tmp_path / 'vault-vars.yml'}",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    plan = json.loads((tmp_path / "compared.json").read_text())
+    assert [r["item"]["dest"] for r in plan["unchanged"]] == [ENTRY["dest"]]
