@@ -1,6 +1,6 @@
-"""The push's one comparison per host: the gencfg_push role's action
-(playbooks/roles/gencfg_push/action_plugins/gencfg_compare.py) and its host side
-(library/gencfg_compare.py beside it).
+"""The push's one comparison per host: the action
+(playbooks/action_plugins/gencfg_compare.py) and its host side
+(playbooks/library/gencfg_compare.py).
 
 The plan is tested as a function; the whole action runs through the real
 ansible-playbook on this machine (connection local, a root prefix under tmp), with a
@@ -22,14 +22,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
-from tests.support.ansible import ansible_env
-
-ROLE = REPO / "playbooks" / "roles" / "gencfg_push"
+from tests.support.ansible import PLAYBOOKS, ansible_env, run_local_play
 
 
 def _load(kind: str) -> ModuleType:
-    path = ROLE / kind / "gencfg_compare.py"
+    path = PLAYBOOKS / kind / "gencfg_compare.py"
     spec = importlib.util.spec_from_file_location(f"gencfg_compare_{kind}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -180,29 +177,15 @@ def _tree(tmp_path: Path) -> Path:
 def _run(
     tmp_path: Path, rendered: Path, root: Path, *args: str, **more: Any
 ) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent))
-    assert exe is not None, "ansible-playbook is not installed"
     playbook = tmp_path / "compare.yml"
     playbook.write_text(PLAYBOOK)
-    # the role's plugins where they are (the action finds the playbooks' filters from there)
-    plugins = {
-        "ANSIBLE_ACTION_PLUGINS": str(ROLE / "action_plugins"),
-        "ANSIBLE_LIBRARY": str(ROLE / "library"),
-    }
     extra = {
         "files": [ENTRY | {"restart": "dfdaemon"}, COMPOSE | {"restart": "compose"}],
         "rendered": str(rendered),
         "root": str(root),
         "out": str(tmp_path / "compared.json"),
     } | more
-    return subprocess.run(
-        [exe, "-v", "-i", "localhost,", str(playbook), "-e", json.dumps(extra), *args],
-        capture_output=True,
-        text=True,
-        env=ansible_env(extra=plugins),
-        timeout=300,
-        check=False,
-    )
+    return run_local_play(playbook, extra, *args)
 
 
 def _host_with(root: Path, dfget: bytes) -> None:

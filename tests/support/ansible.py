@@ -164,3 +164,33 @@ def run_playbook_runner(
     return RunnerResult(
         int(r.rc), str(r.status), time.monotonic() - t0, events, dict(r.stats or {})
     )
+
+
+PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
+
+# Ansible loads the plugin directories beside a playbook for every task of the run, a
+# role's too; ansible-lint and a playbook elsewhere (the tests' own) need to be told.
+PLAYBOOK_PLUGINS = {
+    "ANSIBLE_ACTION_PLUGINS": str(PLAYBOOKS / "action_plugins"),
+    "ANSIBLE_LIBRARY": str(PLAYBOOKS / "library"),
+    "ANSIBLE_FILTER_PLUGINS": str(PLAYBOOKS / "filter_plugins"),
+}
+
+
+def run_local_play(
+    playbook: Path, extra_vars: dict[str, Any], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """ansible-playbook -v on this machine (connection local) with the playbooks' plugins."""
+    import json
+    import sys
+
+    exe = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent))
+    assert exe is not None, "ansible-playbook is not installed"
+    return subprocess.run(
+        [exe, "-v", "-i", "localhost,", str(playbook), "-e", json.dumps(extra_vars), *args],
+        capture_output=True,
+        text=True,
+        env=ansible_env(extra=PLAYBOOK_PLUGINS),
+        timeout=300,
+        check=False,
+    )

@@ -50,7 +50,7 @@ options:
 
 def _filters() -> ModuleType:
     """The playbooks' filter plugin, whose functions the push's later tasks also use."""
-    path = Path(__file__).resolve().parents[3] / "filter_plugins" / "gencfg.py"
+    path = Path(__file__).resolve().parent.parent / "filter_plugins" / "gencfg.py"
     spec = importlib.util.spec_from_file_location("gencfg_playbook_filters", path)
     if spec is None or spec.loader is None:
         raise AnsibleActionFail(f"cannot load {path}")
