@@ -199,6 +199,37 @@ def test_restart_interrupted_after_the_push_is_completed_by_the_next_run(rig: Ri
     assert again.recap["vm-1"]["changed"] == 0, again.stdout
 
 
+def test_dockerd_restart_interrupted_after_the_client_restarted_is_completed(rig: Rig) -> None:
+    """peers.yml restarts the client, then dockerd (the drop-in names the client's proxy
+    port); a controller lost between the two must not leave dockerd on the old drop-in."""
+    dropin = "/etc/systemd/system/docker.service.d/http-proxy.conf"
+    rig.peer = {"proxy": {"tcpListen": {"port": 65012}}}  # dfget.yaml and the drop-in change
+    rig.render()
+    block = rig.host_file("vm-1", "/standin.block")
+    block.write_text("systemctl\n")  # compose restarts the client; systemctl hangs
+    rig.host_file("vm-1", "/calls.log").unlink(missing_ok=True)
+    proc = subprocess.Popen(
+        rig.playbook_cmd("peers.yml", "--limit", "vm-1"),
+        env=rig.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: ["systemctl", "restart", "docker"] in rig.calls("vm-1"), 120)
+        os.killpg(proc.pid, signal.SIGKILL)  # a lost controller
+        proc.wait()
+    finally:
+        block.unlink()
+    running = rig.running("vm-1")
+    assert running["dfdaemon"] == {"config/dfget.yaml": rig.on_disk("vm-1", PEER_CONFIG)}
+    assert running["docker"] != {dropin.lstrip("/"): rig.on_disk("vm-1", dropin)}
+
+    result = rig.run("peers.yml", "--limit", "vm-1")
+    assert result.rc == 0, result.stdout
+    assert rig.running("vm-1")["docker"] == {dropin.lstrip("/"): rig.on_disk("vm-1", dropin)}
+    again = rig.run("peers.yml", "--limit", "vm-1")
+    assert again.recap["vm-1"]["changed"] == 0, again.stdout
+
+
 def test_unreachable_host_counts_against_the_failure_budget(rig: Rig) -> None:
     before = {vm: rig.host_file(vm, PEER_CONFIG).read_bytes() for vm in ("vm-3", "vm-4")}
     _change(rig, "zone-2")

@@ -40,7 +40,7 @@ file (service -> {path: sha256}), so a test can tell a host that runs stale conf
 the real one, it finds the project by its compose file, and fails without it (the
 containers then keep running).
 While a file ``standin.block`` exists beside LOG, starts hang (and then start nothing):
-an interrupted restart.
+an interrupted restart. When the file names tools (``systemctl``), only their starts hang.
 
     standin.py LOG TOOL ARGS...
 """
@@ -288,9 +288,17 @@ def _digests(base: Path, *patterns: str) -> dict[str, str]:
     }
 
 
+def _blocked(block: Path, tool: str) -> bool:
+    try:
+        names = block.read_text().split()
+    except FileNotFoundError:
+        return False
+    return not names or tool in names
+
+
 def _start(log: Path, tool: str, args: list[str]) -> int:
     block = log.parent / "standin.block"
-    if block.exists():
+    if _blocked(block, tool):
         while block.exists():
             time.sleep(0.1)
         return 1  # interrupted: nothing was (re)started
