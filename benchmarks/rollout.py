@@ -13,7 +13,9 @@ and for the health endpoints (tests/support/health.py). Every host writes under 
 own root. Needs root (sshd) and ansible-core + ansible-runner.
 
 Measured per layer that pushes to the peer VMs (``peers``, ``runtimes``), first on fresh
-hosts, then again with nothing to do (the no-op). ``gencfg rollout`` runs as a
+hosts, then again with nothing to do (the no-op); then the ``peers`` layer after a
+change every peer's config has (the peers' download rate limit: one file and one
+restart per host, the common fleet-wide edit). ``gencfg rollout`` runs as a
 subprocess: wall time around it, controller CPU time from ``os.wait4`` (gencfg,
 ansible-playbook and its forks; the ssh ControlPersist masters detach and are not
 counted, nor is the sshd side, which stands for the hosts). Seconds per host per layer =
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +52,12 @@ NOOP_TARGET = 1.5  # seconds per host per layer, no-op, 20 hosts (issue 16)
 SECRETS = {"jwt_key": "bench-jwt", "mysql_password": "bench-mysql"}
 
 
-def _inventory(vms: dict[str, str], ports: dict[str, int], ssh_port: int) -> dict[str, Any]:
+def _inventory(
+    vms: dict[str, str], ports: dict[str, int], ssh_port: int, rate: str = "2048Mi"
+) -> dict[str, Any]:
     return inventories.inventory(
         deployment={
+            "peer": {"total_rate_limit": rate},
             "rollout": {
                 "ssh_port": ssh_port,
                 "canary": 1,
@@ -119,8 +125,10 @@ def _measure(
     sshd: SshServer,
     vms: list[str],
     forks: int | None,
+    change: Callable[[], None],
 ) -> dict[str, Any] | None:
-    """First rollout then no-op of each layer on fresh hosts; None when one failed."""
+    """First rollout then no-op of each layer on fresh hosts, then ``change`` (which
+    re-renders the tree) and the peers layer again; None when one failed."""
     roots = work / f"hosts-{label}"
     per_host = f"{roots}/{{{{ inventory_hostname }}}}"
     for name in ["cp-1", *vms]:
@@ -148,25 +156,27 @@ def _measure(
     argv = [sys.executable, "-m", "gencfg", "rollout", str(tree), "-e", json.dumps(extra)]
     argv += ["--forks", str(forks)] if forks else []
     figures: dict[str, Any] = {}
-    for run in ("first", "noop"):
-        for layer in LAYERS:
-            sshd.close_control_masters()  # each layer pays its own connections
-            rc, wall, cpu = _run([*argv, "--layer", layer], env, work / "rollout.log")
-            if rc != 0:
-                sys.stderr.write(f"{label} {run} {layer}: exit {rc}; see the log\n")
-                sys.stderr.write((work / "rollout.log").read_text()[-3000:])
-                return None
-            row = {
-                "seconds": round(wall, 2),
-                "s_per_host": round(wall / len(vms), 3),
-                "cpu_s_per_host": round(cpu / len(vms), 3),
-            }
-            figures[f"{run}/{layer}"] = row
-            print(
-                f"{label:8} {run:5} {layer:9} {wall:7.1f} s  "
-                f"{row['s_per_host']:6.3f} s/host  {row['cpu_s_per_host']:6.3f} CPU-s/host",
-                flush=True,
-            )
+    runs = [("first", layer) for layer in LAYERS] + [("noop", layer) for layer in LAYERS]
+    for run, layer in [*runs, ("change", "peers")]:
+        if run == "change":
+            change()
+        sshd.close_control_masters()  # each layer pays its own connections
+        rc, wall, cpu = _run([*argv, "--layer", layer], env, work / "rollout.log")
+        if rc != 0:
+            sys.stderr.write(f"{label} {run} {layer}: exit {rc}; see the log\n")
+            sys.stderr.write((work / "rollout.log").read_text()[-3000:])
+            return None
+        row = {
+            "seconds": round(wall, 2),
+            "s_per_host": round(wall / len(vms), 3),
+            "cpu_s_per_host": round(cpu / len(vms), 3),
+        }
+        figures[f"{run}/{layer}"] = row
+        print(
+            f"{label:8} {run:6} {layer:9} {wall:7.1f} s  "
+            f"{row['s_per_host']:6.3f} s/host  {row['cpu_s_per_host']:6.3f} CPU-s/host",
+            flush=True,
+        )
     return figures
 
 
@@ -203,13 +213,27 @@ def main() -> int:
         tree = work / "rendered" / "bench"
         gencfg = [sys.executable, "-m", "gencfg"]
         subprocess.run([*gencfg, "render", str(inv), "--output", str(tree)], check=True)
+
+        def change(rate: str = "1024Mi") -> None:
+            inventories.write(inv, _inventory(vms, ports, sshd.port, rate))
+            render = [*gencfg, "render", str(inv), "--output", str(tree)]
+            subprocess.run(render, check=True, stdout=subprocess.DEVNULL)
+
         empty_cfg = work / "empty.cfg"
         empty_cfg.write_text("[defaults]\n")
         configs = {"tree": None} | ({"baseline": empty_cfg} if args.baseline else {})
         for label, config in configs.items():
             figures = _measure(
-                label, config, work=work, tree=tree, sshd=sshd, vms=list(vms), forks=args.forks
+                label,
+                config,
+                work=work,
+                tree=tree,
+                sshd=sshd,
+                vms=list(vms),
+                forks=args.forks,
+                change=change,
             )
+            change("2048Mi")  # the next configuration starts from the first tree
             if figures is None:
                 args.keep = True
                 return 1
