@@ -14,7 +14,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +127,26 @@ class Rig:
         return [exe, "-i", str(self.tree / "ansible"), str(PLAYBOOKS / playbook), *args,
                 "-e", json.dumps(self.extra_vars())]  # fmt: skip
 
+    def lose_controller(
+        self, host: str, until: Callable[[list[list[str]]], bool], hang: str = ""
+    ) -> None:
+        """Run peers.yml on ``host`` with the stand-in's starts hanging (only ``hang``'s,
+        if named) and kill the controller once the host's calls satisfy ``until``."""
+        block = self.host_file(host, "/standin.block")
+        block.write_text(hang)
+        self.host_file(host, "/calls.log").unlink(missing_ok=True)
+        proc = subprocess.Popen(
+            self.playbook_cmd("peers.yml", "--limit", host),
+            env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            wait_until(lambda: until(self.calls(host)), 120)
+            os.killpg(proc.pid, signal.SIGKILL)  # a lost controller
+            proc.wait()
+        finally:
+            block.unlink()
+
     def host_file(self, host: str, path: str) -> Path:
         return self.roots / host / path.lstrip("/")
 
@@ -171,20 +191,7 @@ def test_first_rollout(rig: Rig) -> None:
 
 def test_restart_interrupted_after_the_push_is_completed_by_the_next_run(rig: Rig) -> None:
     _change(rig, "zone-1")
-    block = rig.host_file("vm-1", "/standin.block")
-    block.touch()
-    rig.host_file("vm-1", "/calls.log").unlink(missing_ok=True)
-    proc = subprocess.Popen(
-        rig.playbook_cmd("peers.yml", "--limit", "vm-1"),
-        env=rig.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_until(lambda: any("restart" in c or "up" in c for c in rig.calls("vm-1")), 120)
-        os.killpg(proc.pid, signal.SIGKILL)  # a lost controller
-        proc.wait()
-    finally:
-        block.unlink()
+    rig.lose_controller("vm-1", lambda calls: any("restart" in c or "up" in c for c in calls))
     assert b"zone-1" in rig.host_file("vm-1", PEER_CONFIG).read_bytes()
     running = rig.running("vm-1")["dfdaemon"]["config/dfget.yaml"]
     assert running != rig.on_disk("vm-1", PEER_CONFIG), "the stand-in restarted anyway"
@@ -205,20 +212,10 @@ def test_dockerd_restart_interrupted_after_the_client_restarted_is_completed(rig
     dropin = "/etc/systemd/system/docker.service.d/http-proxy.conf"
     rig.peer = {"proxy": {"tcpListen": {"port": 65012}}}  # dfget.yaml and the drop-in change
     rig.render()
-    block = rig.host_file("vm-1", "/standin.block")
-    block.write_text("systemctl\n")  # compose restarts the client; systemctl hangs
-    rig.host_file("vm-1", "/calls.log").unlink(missing_ok=True)
-    proc = subprocess.Popen(
-        rig.playbook_cmd("peers.yml", "--limit", "vm-1"),
-        env=rig.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_until(lambda: ["systemctl", "restart", "docker"] in rig.calls("vm-1"), 120)
-        os.killpg(proc.pid, signal.SIGKILL)  # a lost controller
-        proc.wait()
-    finally:
-        block.unlink()
+    # compose restarts the client; systemctl hangs
+    rig.lose_controller(
+        "vm-1", lambda calls: ["systemctl", "restart", "docker"] in calls, hang="systemctl"
+    )
     running = rig.running("vm-1")
     assert running["dfdaemon"] == {"config/dfget.yaml": rig.on_disk("vm-1", PEER_CONFIG)}
     assert running["docker"] != {dropin.lstrip("/"): rig.on_disk("vm-1", dropin)}
