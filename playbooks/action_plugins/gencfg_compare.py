@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -63,20 +62,12 @@ FILTERS = _filters()
 
 
 def record_text(text: str | None) -> dict[str, Any]:
-    """The layer's record from its text (missing: empty); a list is an older record."""
+    """The layer's record from its text (FILTERS.read_record), or a failure naming the fix."""
     try:
-        data = json.loads(text) if text else None
+        record: dict[str, Any] = FILTERS.read_record(text)
     except ValueError as err:
         raise AnsibleActionFail(f"the layer's record is not JSON ({err}); remove it") from err
-    if data is None:
-        return {"files": [], "started": {}, "current": False}
-    if isinstance(data, list):
-        return {"files": list(data), "started": {}, "current": False}
-    return {
-        "files": list(data.get("files", [])),
-        "started": dict(data.get("started", {})),
-        "current": True,
-    }
+    return record
 
 
 def plan(

@@ -113,18 +113,30 @@ def effect_digests(results: list[dict[str, Any]]) -> dict[str, str]:
     }
 
 
-def host_state(slurped: dict[str, Any] | None) -> dict[str, Any]:
-    """A layer's state file on a host: {files: [dest...], started: {effect: digest}}.
+def read_record(text: str | bytes | None) -> dict[str, Any]:
+    """A layer's record on a host: {files: [dest...], started: {effect: digest}, current}.
 
-    Older hosts hold a plain list of files; a missing file is an empty state.
+    Older hosts hold a plain list of files; a missing record is an empty one. ``current``
+    says whether it is in today's layout (else the next healthy push rewrites it).
+    Raises ValueError when it is not JSON.
     """
-    content = (slurped or {}).get("content")
-    if not content:
-        return {"files": [], "started": {}}
-    data = json.loads(base64.b64decode(content))
+    data = json.loads(text) if text else None
+    if data is None:
+        return {"files": [], "started": {}, "current": False}
     if isinstance(data, list):
-        return {"files": data, "started": {}}
-    return {"files": list(data.get("files", [])), "started": dict(data.get("started", {}))}
+        return {"files": list(data), "started": {}, "current": False}
+    return {
+        "files": list(data.get("files", [])),
+        "started": dict(data.get("started", {})),
+        "current": True,
+    }
+
+
+def host_state(slurped: dict[str, Any] | None) -> dict[str, Any]:
+    """A layer's record from a slurp result: {files, started} (see read_record)."""
+    content = (slurped or {}).get("content")
+    record = read_record(base64.b64decode(content) if content else None)
+    return {"files": record["files"], "started": record["started"]}
 
 
 def restarts(digests: dict[str, str], started: dict[str, str], changed: list[str]) -> list[str]:
@@ -285,7 +297,6 @@ class FilterModule:
             "gencfg_manifest_mismatches": manifest_mismatches,
             "gencfg_inventory_dir": inventory_dir,
             "gencfg_effect_digests": effect_digests,
-            "gencfg_host_state": host_state,
             "gencfg_restarts": restarts,
             "gencfg_pending": pending,
             "gencfg_ca_bundle": ca_bundle,
