@@ -42,11 +42,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.support import inventories, runtimehost  # noqa: E402
+from tests.support.ansible import host_vars  # noqa: E402
 from tests.support.health import HealthServers  # noqa: E402
 from tests.support.procs import free_port  # noqa: E402
 from tests.support.sshd import SshServer, start_sshd  # noqa: E402
 
-STANDIN = REPO / "tests" / "support" / "standin.py"
 LAYERS = ("peers", "runtimes")
 NOOP_TARGET = 1.5  # seconds per host per layer, no-op, 20 hosts (issue 16)
 SECRETS = {"jwt_key": "bench-jwt", "mysql_password": "bench-mysql"}
@@ -130,17 +130,9 @@ def _measure(
     """First rollout then no-op of each layer on fresh hosts, then ``change`` (which
     re-renders the tree) and the peers layer again; None when one failed."""
     roots = work / f"hosts-{label}"
-    per_host = f"{roots}/{{{{ inventory_hostname }}}}"
     for name in ["cp-1", *vms]:
         runtimehost.prepare(roots / name)  # what the runtimes layer's preflight checks
-    extra = {
-        "gencfg_root": per_host,
-        "ansible_user": "root",
-        "ansible_ssh_private_key_file": str(sshd.client_key),
-        "ansible_ssh_common_args": " ".join(sshd.ssh_args()),
-        "gencfg_compose_command": f"{STANDIN} {per_host}/calls.log compose",
-        "gencfg_systemctl": f"{STANDIN} {per_host}/calls.log systemctl",
-    }
+    extra = host_vars(roots, work, sshd)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env |= {f"GENCFG_SECRET_{k.upper()}": v for k, v in SECRETS.items()}
     env |= {

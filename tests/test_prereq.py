@@ -11,33 +11,21 @@ The SSH tests (tests/test_rollout_prereq.py) run the same module through Ansible
 from __future__ import annotations
 
 import datetime
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from tests.conftest import REPO
+from tests.support.ansible import load_plugin
 
-MODULE_PATH = REPO / "playbooks" / "library" / "gencfg_prereq.py"
 NYDUSD = REPO / "tests" / "support" / "nydusd.py"
 CERTS = "/etc/containerd/certs.d"
 CRI = '[plugins."io.containerd.grpc.v1.cri".registry]'
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gencfg_prereq", MODULE_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gencfg_prereq"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-prereq = _load()
+prereq = load_plugin("library", "gencfg_prereq")
 
 
 def _write(root: Path, path: str, text: str) -> Path:

@@ -11,32 +11,19 @@ secret's checksum. The SSH tests run the same action in every push.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from tests.support.ansible import PLAYBOOKS, ansible_env, run_local_play
+from tests.support.ansible import ansible_env, load_plugin, run_local_play
 
-
-def _load(kind: str) -> ModuleType:
-    path = PLAYBOOKS / kind / "gencfg_compare.py"
-    spec = importlib.util.spec_from_file_location(f"gencfg_compare_{kind}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-host = _load("library")
-action = _load("action_plugins")
+host = load_plugin("library", "gencfg_compare")
+action = load_plugin("action_plugins", "gencfg_compare")
 
 ENTRY = {"src": "vpc-a/peers/vm-1/dfget.yaml", "dest": "/etc/dragonfly/dfget.yaml"}
 COMPOSE = {"src": "vpc-a/peers/vm-1/docker-compose.yaml", "dest": "/opt/df/docker-compose.yaml"}

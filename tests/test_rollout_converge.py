@@ -23,11 +23,10 @@ import pytest
 from gencfg.cli import main
 from tests.conftest import REPO
 from tests.support import inventories, runtimehost
-from tests.support.ansible import PlaybookResult, ansible_env, run_playbook_cli
+from tests.support.ansible import PlaybookResult, ansible_env, host_vars, run_playbook_cli
 from tests.support.health import HealthServers
 from tests.support.procs import free_port, wait_until
 from tests.support.sshd import SshServer, start_sshd
-from tests.test_rollout_ssh import host_vars
 
 pytestmark = pytest.mark.slow
 

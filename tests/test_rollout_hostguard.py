@@ -8,12 +8,11 @@ the decommission step over SSH.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
 import json
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,8 +21,9 @@ from gencfg.cli.commands import rollout as rollout_command
 from gencfg.errors import ExternalError, UserError
 from gencfg.rollout import hostguard, runner
 from gencfg.rollout.runner import Outcome
-from tests.conftest import REPO, Result
+from tests.conftest import Result
 from tests.support import inventories
+from tests.support.ansible import load_plugin
 
 
 def _peer(name: str, ip: str, *runtimes: str) -> dict[str, Any]:
@@ -237,15 +237,6 @@ def test_the_runner_gives_ansible_the_extra_inventory_after_the_trees(
     assert not Path(seen["private"]).exists()
 
 
-def _filters() -> ModuleType:
-    path = REPO / "playbooks" / "filter_plugins" / "gencfg.py"
-    spec = importlib.util.spec_from_file_location("gencfg_filters", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _slurped(state: dict[str, Any] | None) -> dict[str, Any]:
     if state is None:
         return {"failed": False, "msg": "file not found"}
@@ -253,7 +244,7 @@ def _slurped(state: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def test_decommission_plan_puts_runtime_files_first() -> None:
-    filters = _filters()
+    filters = load_plugin("filter_plugins", "gencfg")
     records = [
         _slurped({"files": ["/etc/containerd/certs.d/docker.io/hosts.toml"], "started": {}}),
         _slurped(

@@ -24,12 +24,11 @@ import pytest
 from gencfg.cli import main
 from tests.conftest import REPO
 from tests.support import inventories
-from tests.support.ansible import PlaybookResult, run_playbook_cli
+from tests.support.ansible import STANDIN, PlaybookResult, run_playbook_cli
 from tests.support.manager import ManagerStandIn
 
 pytestmark = pytest.mark.slow
 
-STANDIN = REPO / "tests" / "support" / "standin.py"
 CRD = "imagelistpulljobs.apps.kruise.io"
 
 

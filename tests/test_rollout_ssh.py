@@ -27,32 +27,16 @@ import pytest
 from gencfg.cli import main
 from tests.conftest import REPO
 from tests.support import inventories, runtimehost
-from tests.support.ansible import PlaybookResult, ansible_env, run_playbook_cli
+from tests.support.ansible import PlaybookResult, ansible_env, host_vars, run_playbook_cli
 from tests.support.health import HealthServers
 from tests.support.procs import free_port
 from tests.support.sshd import SshServer, start_sshd
 
 pytestmark = pytest.mark.slow
 
-STANDIN = REPO / "tests" / "support" / "standin.py"
 PLAYBOOKS = REPO / "playbooks"
 HOSTS = {"cp-1": "127.0.0.2", "cp-2": "127.0.0.3", "vm-1": "127.0.0.4", "vm-2": "127.0.0.5"}
 SECRETS = {"jwt_key": "jwt-K3y-planted-by-tests", "mysql_password": 'p@ss"word-planted-by-tests'}
-
-
-def host_vars(roots: Path, work: Path, sshd: SshServer) -> dict[str, Any]:
-    """Extra vars of the SSH rigs: connection, per-host roots, the stand-ins' commands."""
-    per_host = f"{roots}/{{{{ inventory_hostname }}}}"
-    return {
-        "gencfg_root": per_host,
-        "ansible_user": "root",
-        "ansible_ssh_private_key_file": str(sshd.client_key),
-        "ansible_ssh_common_args": " ".join(sshd.ssh_args()),
-        "gencfg_compose_command": f"{STANDIN} {per_host}/calls.log compose",
-        "gencfg_systemctl": f"{STANDIN} {per_host}/calls.log systemctl",
-        "gencfg_kubectl": f"{STANDIN} {work}/kubectl.log kubectl",
-        "gencfg_nydusd_command": runtimehost.nydusd_command(per_host),
-    }
 
 
 class Rig:

@@ -6,14 +6,23 @@ Environment that makes runs fast, quiet and deterministic on this machine.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from tests.support import runtimehost
+
+if TYPE_CHECKING:
+    from tests.support.sshd import SshServer
 
 RECAP_RE = re.compile(
     r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)"
@@ -69,8 +78,6 @@ def run_playbook_cli(
     control_path_dir: Path | None = None,
     args: list[str] | None = None,
 ) -> PlaybookResult:
-    import json
-
     search = f"{bin_dir}:{os.environ.get('PATH', '')}" if bin_dir else None
     exe = shutil.which("ansible-playbook", path=search)
     if exe is None:
@@ -167,6 +174,35 @@ def run_playbook_runner(
 
 
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
+STANDIN = PLAYBOOKS.parent / "tests" / "support" / "standin.py"
+
+
+def load_plugin(kind: str, name: str) -> ModuleType:
+    """A plugin of the playbooks (``library/gencfg_prereq``...) imported by its path, to
+    test its functions without Ansible (registered, so dataclasses resolve)."""
+    path = PLAYBOOKS / kind / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{name}_{kind}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def host_vars(roots: Path, work: Path, sshd: SshServer) -> dict[str, Any]:
+    """Extra vars of the SSH rigs: connection, per-host roots, the stand-ins' commands."""
+    per_host = f"{roots}/{{{{ inventory_hostname }}}}"
+    return {
+        "gencfg_root": per_host,
+        "ansible_user": "root",
+        "ansible_ssh_private_key_file": str(sshd.client_key),
+        "ansible_ssh_common_args": " ".join(sshd.ssh_args()),
+        "gencfg_compose_command": f"{STANDIN} {per_host}/calls.log compose",
+        "gencfg_systemctl": f"{STANDIN} {per_host}/calls.log systemctl",
+        "gencfg_kubectl": f"{STANDIN} {work}/kubectl.log kubectl",
+        "gencfg_nydusd_command": runtimehost.nydusd_command(per_host),
+    }
+
 
 # Ansible loads the plugin directories beside a playbook for every task of the run, a
 # role's too; ansible-lint and a playbook elsewhere (the tests' own) need to be told.
@@ -181,9 +217,6 @@ def run_local_play(
     playbook: Path, extra_vars: dict[str, Any], *args: str
 ) -> subprocess.CompletedProcess[str]:
     """ansible-playbook -v on this machine (connection local) with the playbooks' plugins."""
-    import json
-    import sys
-
     exe = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent))
     assert exe is not None, "ansible-playbook is not installed"
     return subprocess.run(
